@@ -1,0 +1,25 @@
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+
+from pesco_review.accounts.services import DEMO_ACCOUNTS, demo_accounts_seed
+from projects.models import Project
+from projects.services import demo_milestones_seed
+
+
+class Command(BaseCommand):
+    help = "Create the demo accounts and demo milestones (development only: needs DJANGO_DEBUG=1)."
+
+    def handle(self, *args, **options):
+        if not settings.DEBUG:
+            raise CommandError(
+                "seed_demo creates accounts with a known password and refuses to run with "
+                "DJANGO_DEBUG off. Run it only on a development machine, with DJANGO_DEBUG=1."
+            )
+        if not Project.objects.exists():
+            raise CommandError("No projects yet: run `python manage.py load_pesco` first.")
+        demo_accounts_seed(password=settings.DEMO_PASSWORD)
+        milestones = demo_milestones_seed()
+        names = ", ".join(account.username for account in DEMO_ACCOUNTS)
+        self.stdout.write(f"  demo accounts: {names}")
+        self.stdout.write(f"  demo milestones created: {milestones}")
+        self.stdout.write(self.style.SUCCESS("Demo data ready."))

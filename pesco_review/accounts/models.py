@@ -1,0 +1,61 @@
+"""Users and their organisation: a member state's point of contact or a secretariat body."""
+
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.db.models import Q
+from simple_history.models import HistoricalRecords
+
+from pesco_review.accounts.enums import SecretariatBody
+
+
+class User(AbstractUser):
+    member_state = models.ForeignKey(
+        "projects.MemberState",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="users",
+        help_text="For national points of contact: the state they represent.",
+    )
+    secretariat_body = models.CharField(
+        max_length=10,
+        choices=SecretariatBody.choices,
+        blank=True,
+        help_text="For secretariat reviewers: the body they review and approve for.",
+    )
+    is_secretariat_lead = models.BooleanField(
+        "secretariat lead",
+        default=False,
+        help_text="Opens and closes review cycles, grants extensions, publishes the review.",
+    )
+    is_leadership = models.BooleanField(
+        "leadership",
+        default=False,
+        help_text="Sees the state of the whole cycle and the published consolidated review.",
+    )
+
+    history = HistoricalRecords(excluded_fields=["password", "last_login"])
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(member_state__isnull=True) | Q(secretariat_body=""),
+                name="user_one_organisation",
+                violation_error_message=(
+                    "A user represents either a member state or a secretariat body, not both."
+                ),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.get_full_name() or self.username
+
+    @property
+    def organisation(self) -> str:
+        if self.member_state_id:
+            return self.member_state.name
+        if self.secretariat_body:
+            return self.secretariat_body
+        if self.is_secretariat_lead:
+            return "PESCO secretariat"
+        return ""

@@ -1,0 +1,97 @@
+"""Writes to accounts: the demonstration accounts."""
+
+from dataclasses import dataclass
+
+from django.contrib.auth.models import Group, Permission
+from django.db import transaction
+
+from pesco_review.accounts.enums import ProjectRoleKind, SecretariatBody
+from pesco_review.accounts.models import User
+from projects.models import MemberState, Project, ProjectRole
+
+SECRETARIAT_GROUP = "Secretariat data stewards"
+# What the secretariat may curate in the admin: the register and the users.
+SECRETARIAT_PERMISSIONS = [
+    (app, f"{action}_{model}")
+    for app, models in {
+        "projects": ["memberstate", "project", "participation", "milestone", "projectrole",
+                     "domain", "wave", "lifecyclephase"],
+        "accounts": ["user"],
+    }.items()
+    for model in models
+    for action in ("view", "add", "change")
+]
+
+
+@dataclass(frozen=True)
+class DemoAccount:
+    username: str
+    first_name: str
+    last_name: str
+    state: str = ""
+    body: str = ""
+    lead: bool = False
+    leadership: bool = False
+    superuser: bool = False
+    coordinates: tuple[str, ...] = ()
+    member_of: tuple[str, ...] = ()
+
+
+DEMO_ACCOUNTS = (
+    DemoAccount("coordinator", "Anna", "Becker", state="DE", coordinates=("EMC", "CIDCC"),
+                member_of=("MM",)),
+    DemoAccount("member", "Julien", "Moreau", state="FR", member_of=("EMC", "CIDCC")),
+    DemoAccount("eda-reviewer", "Elena", "Dragan", body=SecretariatBody.EDA),
+    DemoAccount("eeas-reviewer", "Pieter", "Janssens", body=SecretariatBody.EEAS),
+    DemoAccount("eums-reviewer", "Marco", "Rossi", body=SecretariatBody.EUMS),
+    DemoAccount("secretariat", "Sofia", "Lindqvist", lead=True),
+    DemoAccount("leadership", "Katarina", "Novak", leadership=True),
+    DemoAccount("admin", "System", "Administrator", superuser=True),
+)
+
+
+def secretariat_group() -> Group:
+    group, _ = Group.objects.get_or_create(name=SECRETARIAT_GROUP)
+    wanted = [
+        Permission.objects.get(content_type__app_label=app, codename=codename)
+        for app, codename in SECRETARIAT_PERMISSIONS
+    ]
+    group.permissions.set(wanted)
+    return group
+
+
+@transaction.atomic
+def demo_accounts_seed(*, password: str) -> list[User]:
+    """Create or refresh the demo accounts and their project roles. Idempotent."""
+    states = MemberState.objects.in_bulk(field_name="code")
+    projects = Project.objects.in_bulk(field_name="acronym")
+    group = secretariat_group()
+    users = []
+    for account in DEMO_ACCOUNTS:
+        user = User.objects.filter(username=account.username).first() or User(
+            username=account.username
+        )
+        user.first_name, user.last_name = account.first_name, account.last_name
+        user.email = f"{account.username}@demo.pesco-review.invalid"
+        user.member_state = states[account.state] if account.state else None
+        user.secretariat_body = account.body
+        user.is_secretariat_lead = account.lead
+        user.is_leadership = account.leadership
+        user.is_superuser = account.superuser
+        user.is_staff = account.superuser or account.lead
+        user.set_password(password)
+        user.full_clean(exclude=["password"])
+        user._change_reason = "seed_demo"
+        user.save()
+        if account.lead:
+            user.groups.add(group)
+        for acronyms, role in (
+            (account.coordinates, ProjectRoleKind.COORDINATOR),
+            (account.member_of, ProjectRoleKind.MEMBER),
+        ):
+            for acronym in acronyms:
+                ProjectRole.objects.update_or_create(
+                    user=user, project=projects[acronym], defaults={"role": role}
+                )
+        users.append(user)
+    return users

@@ -1,0 +1,57 @@
+"""Site-wide views: the health check, the admin's login."""
+
+from django.conf import settings
+from django.contrib.auth.decorators import login_not_required
+from django.db import connection
+from django.core.exceptions import PermissionDenied
+from django.http import JsonResponse
+from django.shortcuts import redirect, resolve_url
+from django.utils.http import urlencode
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+from pesco_review.celery import app as celery_app
+
+
+def _database_ok() -> bool:
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            return cursor.fetchone() == (1,)
+    except Exception:  # noqa: BLE001 - any failure means "not reachable"
+        return False
+
+
+def _broker_status() -> str:
+    if celery_app.conf.task_always_eager:
+        return "in-process"
+    try:
+        with celery_app.connection_for_write() as conn:
+            conn.ensure_connection(max_retries=1, timeout=2)
+        return "ok"
+    except Exception:  # noqa: BLE001 - any failure means "not reachable"
+        return "unreachable"
+
+
+@login_not_required
+@never_cache
+@require_GET
+def healthz(request):
+    """JSON: is the database reachable, is the broker reachable (or tasks run in-process)."""
+    database = "ok" if _database_ok() else "unreachable"
+    broker = _broker_status()
+    healthy = database == "ok" and broker in {"ok", "in-process"}
+    return JsonResponse(
+        {"status": "ok" if healthy else "unavailable", "database": database, "broker": broker},
+        status=200 if healthy else 503,
+    )
+
+
+@login_not_required
+def admin_login(request):
+    """The admin's login sends people to the one login page; a signed-in non-staff user is refused
+    (redirecting them would loop between the admin and the login page)."""
+    if request.user.is_authenticated:
+        raise PermissionDenied("The administration is for the secretariat's data stewards.")
+    next_url = request.GET.get("next", "/admin/")
+    return redirect(f"{resolve_url(settings.LOGIN_URL)}?{urlencode({'next': next_url})}")

@@ -1,0 +1,58 @@
+"""Who may see and curate projects. Small predicates, combined into permissions.
+
+A user's project roles are read once per request and cached on the user object, so checking
+many projects costs one query.
+"""
+
+import rules
+
+from pesco_review.accounts.enums import ProjectRoleKind
+
+
+def project_roles_of(user) -> dict[int, str]:
+    """{project id: role} for the user's project roles; one query, cached on the user."""
+    if not user.is_authenticated:
+        return {}
+    cached = getattr(user, "_project_roles_cache", None)
+    if cached is None:
+        cached = dict(user.project_roles.values_list("project_id", "role"))
+        user._project_roles_cache = cached
+    return cached
+
+
+@rules.predicate
+def is_secretariat_lead(user) -> bool:
+    return user.is_authenticated and user.is_secretariat_lead
+
+
+@rules.predicate
+def is_secretariat_reviewer(user) -> bool:
+    return user.is_authenticated and bool(user.secretariat_body)
+
+
+@rules.predicate
+def is_leadership(user) -> bool:
+    return user.is_authenticated and user.is_leadership
+
+
+@rules.predicate
+def is_superuser(user) -> bool:
+    return user.is_authenticated and user.is_superuser
+
+
+@rules.predicate
+def is_project_coordinator(user, project) -> bool:
+    return project is not None and project_roles_of(user).get(project.pk) == ProjectRoleKind.COORDINATOR
+
+
+@rules.predicate
+def is_project_member(user, project) -> bool:
+    return project is not None and project_roles_of(user).get(project.pk) == ProjectRoleKind.MEMBER
+
+
+is_secretariat = is_secretariat_lead | is_secretariat_reviewer
+sees_every_project = is_superuser | is_secretariat | is_leadership
+
+rules.add_perm("projects.view_project", sees_every_project | is_project_coordinator | is_project_member)
+rules.add_perm("projects.view_project_history", sees_every_project | is_project_coordinator)
+rules.add_perm("projects.curate_data", is_superuser | is_secretariat_lead)

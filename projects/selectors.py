@@ -1,0 +1,145 @@
+"""Reads of projects, already joined so that a page never issues a query per row."""
+
+from dataclasses import dataclass
+from django.db.models import Count, Prefetch, Q, QuerySet
+
+from projects.enums import ParticipationRole
+from projects.models import Milestone, Participation, Project
+from projects.rules import project_roles_of, sees_every_project
+
+
+def projects_visible_to(*, user) -> QuerySet[Project]:
+    """Every project for the secretariat and leadership; a user's own projects otherwise."""
+    projects = Project.objects.all()
+    if sees_every_project(user):
+        return projects
+    return projects.filter(pk__in=list(project_roles_of(user)))
+
+
+def project_list(
+    *, user, domain: str = "", phase: str = "", state: str = "", status: str = ""
+) -> QuerySet[Project]:
+    """The projects a user may see, filtered, with what the list shows already fetched."""
+    projects = projects_visible_to(user=user)
+    if domain:
+        projects = (
+            projects.filter(domain__isnull=True)
+            if domain == "none"
+            else projects.filter(domain__slug=domain)
+        )
+    if phase:
+        projects = (
+            projects.filter(phase__isnull=True) if phase == "none" else projects.filter(phase__slug=phase)
+        )
+    if state:
+        projects = projects.filter(
+            participations__state__code=state, participations__until__isnull=True
+        ).distinct()
+    if status:
+        projects = projects.filter(status=status)
+    coordinators = Participation.objects.filter(
+        role=ParticipationRole.COORDINATOR, until__isnull=True
+    ).select_related("state")
+    return (
+        projects.select_related("domain", "wave", "phase")
+        .prefetch_related(Prefetch("participations", coordinators, to_attr="current_coordinators"))
+        .annotate(
+            member_count=Count(
+                "participations",
+                filter=Q(participations__until__isnull=True)
+                & ~Q(participations__role=ParticipationRole.OBSERVER),
+                distinct=True,
+            )
+        )
+        .order_by("wave__number", "name")
+    )
+
+
+def project_detail(*, user, slug: str) -> Project:
+    """One visible project with its participations and milestones; DoesNotExist otherwise."""
+    return (
+        projects_visible_to(user=user)
+        .select_related("domain", "wave", "phase")
+        .prefetch_related(
+            Prefetch(
+                "participations",
+                Participation.objects.select_related("state").order_by("state__name"),
+            ),
+            Prefetch("milestones", Milestone.objects.order_by("position")),
+        )
+        .get(slug=slug)
+    )
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    when: object
+    who: str
+    what: str
+    kind: str
+    changes: list[str]
+    reason: str
+
+
+_SKIPPED_FIELDS = {"id", "history_id", "history_date", "history_change_reason", "history_type",
+                   "history_user", "history_user_id", "history_relation"}
+
+
+def _changes(previous, record) -> list[str]:
+    """What differs between two history records of one object, in words."""
+    if previous is None or record.history_type != "~":
+        return []
+    changes = []
+    for field in record.instance_type._meta.fields:
+        if field.attname in _SKIPPED_FIELDS:
+            continue
+        old, new = getattr(previous, field.attname), getattr(record, field.attname)
+        if old == new:
+            continue
+        label = str(field.verbose_name)
+        if field.is_relation or isinstance(old, (list, dict)) or isinstance(new, (list, dict)):
+            changes.append(f"{label} changed")
+        else:
+            shown_old = "not recorded" if old in (None, "") else old
+            shown_new = "not recorded" if new in (None, "") else new
+            changes.append(f"{label}: {shown_old} → {shown_new}")
+    return changes
+
+
+def project_history(*, project: Project, limit: int = 200) -> list[HistoryEntry]:
+    """Changes to the project, its participations and its milestones, newest first.
+
+    Three queries, whatever the number of records: each change is compared in memory with the
+    record before it of the same object.
+    """
+    histories = [
+        project.history.select_related("history_user"),
+        Participation.history.filter(project_id=project.pk).select_related("history_user", "state"),
+        Milestone.history.filter(project_id=project.pk).select_related("history_user"),
+    ]
+    verbs = {"+": "added", "~": "changed", "-": "removed"}
+    entries = []
+    for history in histories:
+        previous_by_object: dict[int, object] = {}
+        newest = list(history.order_by("-history_date", "-history_id")[:limit])
+        for record in reversed(newest):
+            model = record.instance_type.__name__
+            if model == "Participation":
+                subject = f"{record.state.name} as {record.get_role_display().lower()}"
+            elif model == "Milestone":
+                subject = f"milestone {record.position} “{record.title}”"
+            else:
+                subject = "project record"
+            entries.append(
+                HistoryEntry(
+                    when=record.history_date,
+                    who=str(record.history_user) if record.history_user else "system",
+                    what=f"{subject} {verbs[record.history_type]}",
+                    kind=model,
+                    changes=_changes(previous_by_object.get(record.id), record),
+                    reason=record.history_change_reason or "",
+                )
+            )
+            previous_by_object[record.id] = record
+    entries.sort(key=lambda entry: entry.when, reverse=True)
+    return entries[:limit]

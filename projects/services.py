@@ -1,0 +1,289 @@
+"""Writes to the project register. Every function takes the acting user (None for a command)."""
+
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.text import slugify
+
+from projects.enums import ListCoverage, ParticipationRole, StateKind
+from projects.models import Domain, MemberState, Milestone, Participation, Project, Wave
+
+# Names of the third states that the data set names by code only (ISO 3166-1).
+THIRD_STATE_NAMES = {
+    "US": "United States",
+    "CA": "Canada",
+    "NO": "Norway",
+    "GB": "United Kingdom",
+    "CH": "Switzerland",
+}
+
+# The order pesco.europa.eu lists its domains in; a domain not listed here goes last.
+DOMAIN_ORDER = (
+    "Training, Facilities",
+    "Land, Formations, Systems",
+    "Maritime",
+    "Air, Systems",
+    "Cyber, C4ISR",
+    "Enabling, Joint",
+    "Space",
+)
+
+LOAD_REASON = "load_pesco: public data set"
+
+
+@dataclass
+class LoadReport:
+    counts: Counter = field(default_factory=Counter)
+
+    def add(self, kind: str, outcome: str) -> None:
+        self.counts[f"{kind} {outcome}"] += 1
+
+    def lines(self) -> list[str]:
+        return [f"{key}: {value}" for key, value in sorted(self.counts.items())]
+
+
+def _date(value: str | None) -> date | None:
+    return date.fromisoformat(value) if value else None
+
+
+def _save_changes(instance, values: dict, *, actor, reason: str) -> bool:
+    """Set the values that differ, validate, save only those fields; True if any changed."""
+    changed = [name for name, value in values.items() if getattr(instance, name) != value]
+    if not changed:
+        return False
+    for name in changed:
+        setattr(instance, name, values[name])
+    instance.full_clean(validate_constraints=False)
+    instance._change_reason = reason
+    instance._history_user = actor
+    instance.save(update_fields=changed)
+    return True
+
+
+def _create(model, values: dict, *, actor, reason: str):
+    instance = model(**values)
+    instance.full_clean(validate_constraints=False)
+    instance._change_reason = reason
+    instance._history_user = actor
+    instance.save()
+    return instance
+
+
+def _validate(data: dict) -> None:
+    """Refuse a data set that names an unknown state, with every problem named."""
+    known = {entry["code"] for entry in data["member_states"]} | set(THIRD_STATE_NAMES)
+    problems = []
+    for entry in data["projects"]:
+        for key in ("coordinators", "participants", "observers", "third_state_participants"):
+            for code in entry.get(key) or []:
+                if code not in known:
+                    problems.append(f"{entry['acronym']}: {key} names unknown state {code!r}")
+        if entry.get("wave") is None:
+            problems.append(f"{entry['acronym']}: no wave")
+    if problems:
+        raise ValidationError(problems)
+
+
+def _project_values(entry: dict, *, domains: dict, waves: dict) -> dict:
+    participants = entry.get("participants")
+    if participants is None:
+        coverage = ListCoverage.NOT_RECORDED
+    elif entry.get("participants_complete"):
+        coverage = ListCoverage.COMPLETE
+    else:
+        coverage = ListCoverage.PARTIAL
+    return {
+        "name": entry["name"],
+        "name_verified": bool(entry.get("name_verified", True)),
+        "domain": domains.get(entry.get("domain")),
+        "domain_verified": bool(entry.get("domain_verified")),
+        "wave": waves.get(entry["wave"]),
+        "adopted": _date(entry.get("adopted")),
+        "council_decision": entry.get("council_decision") or "",
+        "status": entry.get("status") or "unknown",
+        "status_as_of": entry.get("status_as_of"),
+        "coordinators_verified": entry.get("coordinators_verified") is not False,
+        "participants_coverage": coverage,
+        "participants_as_of": entry.get("participants_as_of"),
+        "observers_recorded": entry.get("observers") is not None,
+        "third_states_recorded": entry.get("third_state_participants") is not None,
+        "source": entry.get("source") or "",
+        "extra_sources": list(entry.get("extra_sources") or []),
+        "notes": entry.get("notes") or "",
+    }
+
+
+def _roles(entry: dict) -> dict[str, tuple[str, bool]]:
+    """{state code: (role, verified)} as the data-set entry gives them."""
+    roles: dict[str, tuple[str, bool]] = {}
+    for code in entry.get("observers") or []:
+        roles[code] = (ParticipationRole.OBSERVER, True)
+    for code in (entry.get("participants") or []) + (entry.get("third_state_participants") or []):
+        roles[code] = (ParticipationRole.PARTICIPANT, True)
+    verified = entry.get("coordinators_verified") is not False
+    for code in entry.get("coordinators") or []:
+        roles[code] = (ParticipationRole.COORDINATOR, verified)
+    return roles
+
+
+def _load_states(data: dict, *, actor, report: LoadReport) -> dict[str, MemberState]:
+    wanted = {
+        entry["code"]: {
+            "name": entry["name"],
+            "kind": StateKind.PARTICIPATING,
+            "eu_code": entry.get("eu_code") or "",
+            "joined": _date(entry.get("joined")),
+            "legal_basis": entry.get("legal_basis") or "",
+            "note": entry.get("note") or "",
+        }
+        for entry in data["member_states"]
+    }
+    third = {code for entry in data["projects"] for code in entry.get("third_state_participants") or []}
+    for code in sorted(third):
+        wanted[code] = {"name": THIRD_STATE_NAMES[code], "kind": StateKind.THIRD_STATE}
+    states = MemberState.objects.in_bulk(field_name="code")
+    for code, values in wanted.items():
+        if code not in states:
+            states[code] = _create(MemberState, {"code": code, **values}, actor=actor, reason=LOAD_REASON)
+            report.add("states", "created")
+        elif _save_changes(states[code], values, actor=actor, reason=LOAD_REASON):
+            report.add("states", "updated")
+    return states
+
+
+def _load_domains_and_waves(data: dict) -> tuple[dict, dict]:
+    domains = {}
+    names = {entry["domain"] for entry in data["projects"] if entry.get("domain")}
+    for name in sorted(names, key=lambda n: (DOMAIN_ORDER.index(n) if n in DOMAIN_ORDER else 99, n)):
+        position = DOMAIN_ORDER.index(name) + 1 if name in DOMAIN_ORDER else 99
+        domains[name], _ = Domain.objects.update_or_create(
+            name=name, defaults={"slug": slugify(name), "position": position}
+        )
+    waves = {}
+    described = {entry["wave"]: entry for entry in data.get("waves", []) if entry.get("wave")}
+    for number in sorted({entry["wave"] for entry in data["projects"]}):
+        about = described.get(number, {})
+        waves[number], _ = Wave.objects.update_or_create(
+            number=number,
+            defaults={
+                "adopted": _date(about.get("adopted")),
+                "council_decision": about.get("decision") or "",
+                "note": about.get("note") or "",
+            },
+        )
+    return domains, waves
+
+
+def _load_participations(
+    project: Project, entry: dict, previous: dict | None, states: dict, *, actor, today, report
+) -> None:
+    wanted = _roles(entry)
+    before = _roles(previous) if previous is not None else {}
+    current = {p.state.code: p for p in project.participations.all() if p.until is None}
+    for code, (role, verified) in wanted.items():
+        if previous is not None and before.get(code) == (role, verified):
+            continue  # unchanged in the source: what the secretariat recorded since stands
+        existing = current.get(code)
+        if existing is None:
+            _create(
+                Participation,
+                {"project": project, "state": states[code], "role": role, "verified": verified,
+                 "from_dataset": True},
+                actor=actor,
+                reason=LOAD_REASON,
+            )
+            report.add("participations", "created")
+        elif _save_changes(
+            existing, {"role": role, "verified": verified}, actor=actor, reason=LOAD_REASON
+        ):
+            report.add("participations", "updated")
+    for code in set(before) - set(wanted):
+        existing = current.get(code)
+        if existing is not None and existing.from_dataset:
+            since = existing.since
+            until = today if since is None or since <= today else since
+            _save_changes(
+                existing,
+                {"until": until},
+                actor=actor,
+                reason=f"{LOAD_REASON}: no longer listed by the source",
+            )
+            report.add("participations", "ended")
+
+
+@transaction.atomic
+def pesco_data_load(*, data: dict, actor=None, today: date | None = None) -> LoadReport:
+    """Load or update the public PESCO data set: states, domains, waves, projects, participations.
+
+    Idempotent: loading the same data again changes nothing. A project's fields and
+    participations change only where the data set itself changed since the last load, so what
+    the secretariat completed in the admin is not overwritten by an unchanged source.
+    """
+    _validate(data)
+    today = today or timezone.localdate()
+    report = LoadReport()
+    states = _load_states(data, actor=actor, report=report)
+    domains, waves = _load_domains_and_waves(data)
+    projects = {
+        p.acronym: p for p in Project.objects.prefetch_related("participations__state")
+    }
+    for entry in data["projects"]:
+        values = _project_values(entry, domains=domains, waves=waves)
+        project = projects.get(entry["acronym"])
+        previous = project.source_record if project is not None else None
+        if project is None:
+            project = _create(
+                Project,
+                {"acronym": entry["acronym"], "slug": slugify(entry["acronym"]),
+                 "source_record": entry, **values},
+                actor=actor,
+                reason=LOAD_REASON,
+            )
+            report.add("projects", "created")
+        elif previous != entry:
+            old = _project_values(previous, domains=domains, waves=waves) if previous else {}
+            changed = {k: v for k, v in values.items() if previous is None or old.get(k) != v}
+            _save_changes(project, {**changed, "source_record": entry}, actor=actor,
+                          reason=f"{LOAD_REASON}: source changed")
+            report.add("projects", "updated")
+        else:
+            report.add("projects", "unchanged")
+        _load_participations(
+            project, entry, previous, states, actor=actor, today=today, report=report
+        )
+    return report
+
+
+# A generic starter set of milestones for the demonstration. Milestones are not in the public
+# data; these are invented, marked `is_demo`, and never created outside seed_demo.
+DEMO_MILESTONES = (
+    ("Project arrangement signed by the participants", 1),
+    ("Requirements and concept agreed", 2),
+    ("Initial operating capability", 4),
+    ("Full operating capability", 6),
+    ("Final report to the PESCO secretariat", 7),
+)
+
+
+@transaction.atomic
+def demo_milestones_seed(*, actor=None) -> int:
+    """Give every project in review cycles without milestones the demo starter set."""
+    created = 0
+    projects = Project.objects.in_review().filter(milestones__isnull=True).select_related("wave")
+    for project in projects:
+        start = project.adopted or project.wave.adopted or date(2018, 3, 6)
+        for position, (title, years) in enumerate(DEMO_MILESTONES, start=1):
+            due = start.replace(year=start.year + years)
+            _create(
+                Milestone,
+                {"project": project, "position": position, "title": title, "baseline_due": due,
+                 "current_due": due, "is_demo": True},
+                actor=actor,
+                reason="seed_demo: demonstration milestone",
+            )
+            created += 1
+    return created

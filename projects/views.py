@@ -1,0 +1,84 @@
+from django.http import Http404
+from django.views.generic import DetailView, ListView, TemplateView
+
+from pesco_review.accounts.enums import ProjectRoleKind
+from projects import selectors
+from projects.enums import ProjectStatus
+from projects.models import Domain, LifecyclePhase, MemberState, Project
+from projects.rules import project_roles_of
+
+
+class HomeView(TemplateView):
+    """The projects a user may see, grouped by the user's part in them."""
+
+    template_name = "projects/home.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        user = self.request.user
+        projects = list(selectors.project_list(user=user))
+        roles = project_roles_of(user)
+        context.update(
+            coordinated=[p for p in projects if roles.get(p.pk) == ProjectRoleKind.COORDINATOR],
+            membered=[p for p in projects if roles.get(p.pk) == ProjectRoleKind.MEMBER],
+            others=[p for p in projects if p.pk not in roles],
+            in_review_count=sum(1 for p in projects if p.takes_part_in_reviews),
+        )
+        return context
+
+
+class ProjectListView(ListView):
+    template_name = "projects/project_list.html"
+    context_object_name = "projects"
+
+    def get_filters(self) -> dict[str, str]:
+        return {
+            key: self.request.GET.get(key, "").strip()[:60]
+            for key in ("domain", "phase", "state", "status")
+        }
+
+    def get_queryset(self):
+        return selectors.project_list(user=self.request.user, **self.get_filters())
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.update(
+            filters=self.get_filters(),
+            domains=Domain.objects.all(),
+            phases=LifecyclePhase.objects.all(),
+            states=MemberState.objects.all(),
+            statuses=ProjectStatus.choices,
+        )
+        return context
+
+
+class ProjectDetailView(DetailView):
+    """A project a user may see; any other answers 404, whether it exists or not."""
+
+    template_name = "projects/project_detail.html"
+    context_object_name = "project"
+
+    def get_object(self, queryset=None) -> Project:
+        try:
+            project = selectors.project_detail(user=self.request.user, slug=self.kwargs["slug"])
+        except Project.DoesNotExist as error:
+            raise Http404("No such project.") from error
+        if not self.request.user.has_perm("projects.view_project", project):
+            raise Http404("No such project.")
+        return project
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        project = self.object
+        participations = list(project.participations.all())
+        current = [p for p in participations if p.is_current]
+        context.update(
+            coordinators=[p for p in current if p.role == "coordinator"],
+            participants=[p for p in current if p.role == "participant"],
+            observers=[p for p in current if p.role == "observer"],
+            former=[p for p in participations if not p.is_current],
+            milestones=list(project.milestones.all()),
+        )
+        if self.request.user.has_perm("projects.view_project_history", project):
+            context["history"] = selectors.project_history(project=project)
+        return context

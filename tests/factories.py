@@ -1,0 +1,143 @@
+"""One factory per model. States and roles as traits; no hidden side effects."""
+
+from datetime import date
+
+import factory
+
+from pesco_review.accounts.enums import ProjectRoleKind, SecretariatBody
+from pesco_review.accounts.models import User
+from projects.enums import ListCoverage, ParticipationRole, ProjectStatus, StateKind
+from projects.models import (
+    Domain,
+    LifecyclePhase,
+    MemberState,
+    Milestone,
+    Participation,
+    Project,
+    ProjectRole,
+    Wave,
+)
+
+# Fixture states with fixture codes: tests never depend on the real data set's rows.
+_CODES = [a + b for a in "QWXZ" for b in "ABCDEFGHIJKLMNOPQRSTUVWXYZ"]
+
+
+class MemberStateFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = MemberState
+        django_get_or_create = ("code",)
+
+    code = factory.Sequence(lambda n: _CODES[n % len(_CODES)])
+    name = factory.LazyAttribute(lambda o: f"State {o.code}")
+    kind = StateKind.PARTICIPATING
+    joined = date(2017, 12, 11)
+
+    class Params:
+        third_state = factory.Trait(kind=StateKind.THIRD_STATE, joined=None)
+
+
+class DomainFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Domain
+        django_get_or_create = ("slug",)
+
+    name = factory.Sequence(lambda n: f"Domain {n}")
+    slug = factory.Sequence(lambda n: f"domain-{n}")
+
+
+class WaveFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Wave
+        django_get_or_create = ("number",)
+
+    number = 1
+    adopted = date(2018, 3, 6)
+
+
+class ProjectFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Project
+
+    name = factory.Sequence(lambda n: f"Test project {n}")
+    acronym = factory.Sequence(lambda n: f"TP{n}")
+    slug = factory.Sequence(lambda n: f"tp{n}")
+    domain = factory.SubFactory(DomainFactory)
+    domain_verified = True
+    wave = factory.SubFactory(WaveFactory)
+    adopted = date(2018, 3, 6)
+    status = ProjectStatus.ACTIVE
+    participants_coverage = ListCoverage.COMPLETE
+    source = "https://example.org/source"
+
+    class Params:
+        closed = factory.Trait(status=ProjectStatus.CLOSED)
+        unknown_status = factory.Trait(status=ProjectStatus.UNKNOWN)
+
+
+class ParticipationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Participation
+
+    project = factory.SubFactory(ProjectFactory)
+    state = factory.SubFactory(MemberStateFactory)
+    role = ParticipationRole.PARTICIPANT
+
+    class Params:
+        coordinator = factory.Trait(role=ParticipationRole.COORDINATOR)
+        observer = factory.Trait(role=ParticipationRole.OBSERVER)
+
+
+class MilestoneFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Milestone
+
+    project = factory.SubFactory(ProjectFactory)
+    position = factory.Sequence(lambda n: n + 1)
+    title = factory.Sequence(lambda n: f"Milestone {n}")
+    baseline_due = date(2026, 6, 30)
+    current_due = date(2026, 6, 30)
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    first_name = "Test"
+    last_name = factory.Sequence(lambda n: f"User {n}")
+    password = factory.PostGenerationMethodCall("set_password", "a-long-test-password")
+
+    class Params:
+        eda = factory.Trait(secretariat_body=SecretariatBody.EDA)
+        eeas = factory.Trait(secretariat_body=SecretariatBody.EEAS)
+        eums = factory.Trait(secretariat_body=SecretariatBody.EUMS)
+        lead = factory.Trait(is_secretariat_lead=True, is_staff=True)
+        leadership = factory.Trait(is_leadership=True)
+
+    @factory.post_generation
+    def save_password(obj, create, extracted, **kwargs):  # noqa: N805 - factory_boy's signature
+        if create:
+            obj.save()
+
+
+class ProjectRoleFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ProjectRole
+
+    user = factory.SubFactory(UserFactory)
+    project = factory.SubFactory(ProjectFactory)
+    role = ProjectRoleKind.COORDINATOR
+
+    class Params:
+        member = factory.Trait(role=ProjectRoleKind.MEMBER)
+
+
+class LifecyclePhaseFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = LifecyclePhase
+        django_get_or_create = ("slug",)
+
+    slug = "execution"
+    name = "Execution"
+    position = 3

@@ -1,0 +1,184 @@
+import copy
+import json
+from datetime import date
+
+import pytest
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.management import call_command
+
+from projects.enums import ListCoverage, ParticipationRole, ProjectStatus, StateKind
+from projects.models import MemberState, Milestone, Participation, Project
+from projects.services import demo_milestones_seed, pesco_data_load
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(scope="module")
+def dataset() -> dict:
+    return json.loads(settings.PESCO_DATA_FILE.read_text(encoding="utf-8"))
+
+
+def current(project: Project) -> dict[str, str]:
+    return {
+        p.state.code: p.role
+        for p in project.participations.select_related("state").filter(until__isnull=True)
+    }
+
+
+def test_pesco_data_load_real_data_set_loads_every_state_and_project(dataset):
+    pesco_data_load(data=dataset)
+
+    assert MemberState.objects.filter(kind=StateKind.PARTICIPATING).count() == 26
+    assert sorted(
+        MemberState.objects.filter(kind=StateKind.THIRD_STATE).values_list("code", flat=True)
+    ) == ["CA", "CH", "GB", "NO", "US"]
+    assert Project.objects.count() == 72
+    assert sorted(set(Project.objects.values_list("wave__number", flat=True))) == [1, 2, 3, 4, 5]
+    with_coordinator = Project.objects.filter(
+        participations__role=ParticipationRole.COORDINATOR
+    ).distinct()
+    assert with_coordinator.count() == 55
+    assert Project.objects.filter(participants_coverage=ListCoverage.COMPLETE).count() == 31
+    assert Project.objects.filter(participants_coverage=ListCoverage.PARTIAL).count() == 12
+    assert Project.objects.filter(participants_coverage=ListCoverage.NOT_RECORDED).count() == 29
+    assert Project.objects.filter(observers_recorded=True).count() == 13
+    assert Project.objects.filter(status=ProjectStatus.CLOSED).count() == 2
+    assert Project.objects.in_review().count() == 70
+
+
+def test_pesco_data_load_real_data_set_keeps_each_projects_members(dataset):
+    pesco_data_load(data=dataset)
+
+    emc = Project.objects.get(acronym="EMC")
+    assert current(emc) == {
+        "DE": "coordinator",
+        **{c: "participant" for c in ["BE", "FR", "IT", "NL", "PL", "RO", "SE", "SK", "ES", "CZ"]},
+    }
+    assert emc.domain.name == "Enabling, Joint"
+    assert emc.wave.number == 1
+    assert emc.adopted == date(2018, 3, 6)
+    mm = Project.objects.get(acronym="MM")
+    assert {c: r for c, r in current(mm).items() if c in {"US", "CA", "NO", "GB", "IE", "NL"}} == {
+        "NL": "coordinator",
+        "IE": "observer",
+        "US": "participant",
+        "CA": "participant",
+        "NO": "participant",
+        "GB": "participant",
+    }
+
+
+def test_pesco_data_load_unknown_values_stay_not_recorded(dataset):
+    pesco_data_load(data=dataset)
+
+    # A coordinator known, participants not recorded: only the coordinator row exists.
+    tmcc = Project.objects.get(acronym="EU TMCC")
+    assert current(tmcc) == {"DE": "coordinator"}
+    assert tmcc.participants_coverage == ListCoverage.NOT_RECORDED
+    assert tmcc.observers_recorded is False
+    # No coordinator in any source: none is invented.
+    blos = Project.objects.get(acronym="EU BLOS")
+    assert [p for p in current(blos).values() if p == "coordinator"] == []
+    # Domain not in the data set: NULL, not a guess.
+    assert Project.objects.filter(domain__isnull=True).count() == 3
+    # Inferred coordinator: stored, marked as unconfirmed.
+    aifv = Project.objects.get(acronym="AIFV/AAV/LAV")
+    assert aifv.coordinators_verified is False
+    assert aifv.participations.get(role=ParticipationRole.COORDINATOR).verified is False
+    assert Project.objects.get(acronym="EMC").status_as_of == "2022-07"
+    assert Project.objects.get(acronym="ESSOR").status == ProjectStatus.UNKNOWN
+
+
+def test_pesco_data_load_twice_changes_nothing(dataset):
+    pesco_data_load(data=dataset)
+    counts = (
+        Project.history.count(),
+        Participation.history.count(),
+        MemberState.history.count(),
+        Participation.objects.count(),
+    )
+
+    report = pesco_data_load(data=dataset)
+
+    assert report.lines() == ["projects unchanged: 72"]
+    assert (
+        Project.history.count(),
+        Participation.history.count(),
+        MemberState.history.count(),
+        Participation.objects.count(),
+    ) == counts
+
+
+def test_pesco_data_load_source_change_updates_rows_and_history(dataset):
+    pesco_data_load(data=dataset)
+    changed = copy.deepcopy(dataset)
+    crrt = next(p for p in changed["projects"] if p["acronym"] == "CRRT")
+    crrt["name"] = "Cyber Rapid Response Teams and Mutual Assistance in Cyber Security (renamed)"
+    crrt["participants"] = [c for c in crrt["participants"] if c != "RO"] + ["AT"]
+    crrt["status"] = "completed"
+
+    report = pesco_data_load(data=changed, today=date(2026, 11, 1))
+
+    project = Project.objects.get(acronym="CRRT")
+    assert project.name.endswith("(renamed)")
+    assert project.status == ProjectStatus.COMPLETED
+    assert current(project)["AT"] == "participant"
+    assert "RO" not in current(project)
+    ended = project.participations.get(state__code="RO")
+    assert ended.until == date(2026, 11, 1)
+    latest = project.history.first()
+    assert latest.history_change_reason == "load_pesco: public data set: source changed"
+    assert latest.prev_record.name != latest.name
+    assert Participation.history.filter(project_id=project.pk, state__code="RO").first().until == (
+        date(2026, 11, 1)
+    )
+    assert report.counts["projects updated"] == 1
+    assert report.counts["participations created"] == 1
+    assert report.counts["participations ended"] == 1
+
+
+def test_pesco_data_load_unchanged_source_keeps_secretariat_edits(dataset):
+    pesco_data_load(data=dataset)
+    emc = Project.objects.get(acronym="EMC")
+    emc.expected_foc = date(2022, 5, 30)
+    emc.notes = "Completed by the secretariat."
+    emc.save()
+    emc.participations.filter(state__code="SK").update(until=date(2025, 1, 1))
+
+    pesco_data_load(data=dataset)
+
+    emc.refresh_from_db()
+    assert emc.notes == "Completed by the secretariat."
+    assert emc.expected_foc == date(2022, 5, 30)
+    assert "SK" not in current(emc)
+
+
+def test_pesco_data_load_unknown_state_is_refused_by_name(dataset):
+    broken = copy.deepcopy(dataset)
+    broken["projects"][0]["participants"].append("XX")
+
+    with pytest.raises(ValidationError) as error:
+        pesco_data_load(data=broken)
+
+    assert error.value.messages == ["EMC: participants names unknown state 'XX'"]
+    assert Project.objects.count() == 0
+
+
+def test_load_pesco_command_prints_what_it_did(capsys):
+    call_command("load_pesco")
+
+    output = capsys.readouterr().out
+    assert "projects created: 72" in output
+    assert "states created: 31" in output
+
+
+def test_demo_milestones_seed_only_projects_in_review_and_marked_demo(dataset):
+    pesco_data_load(data=dataset)
+
+    created = demo_milestones_seed()
+
+    assert created == 70 * 5
+    assert Milestone.objects.filter(is_demo=False).count() == 0
+    assert not Milestone.objects.filter(project__acronym="EUFOR CROC").exists()
+    assert demo_milestones_seed() == 0
