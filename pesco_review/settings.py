@@ -24,7 +24,9 @@ def env_bool(name: str, default: bool) -> bool:
         return True
     if value.strip().lower() in {"0", "false", "no", "off"}:
         return False
-    raise ImproperlyConfigured(f"{name} must be one of 1/0, true/false, yes/no, on/off; got {value!r}.")
+    raise ImproperlyConfigured(
+        f"{name} must be one of 1/0, true/false, yes/no, on/off; got {value!r}."
+    )
 
 
 def env_list(name: str, default: str = "") -> list[str]:
@@ -171,22 +173,23 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 60 * 60}
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = TIME_ZONE
 
-# Email: console unless an SMTP host is given.
+# Email: SMTP at EMAIL_HOST. With DEBUG on and no EMAIL_HOST, mail is printed to the console;
+# with DEBUG off and no EMAIL_HOST, SMTP on localhost (Django's own default).
 _email_host = os.environ.get("EMAIL_HOST", "")
 MAILERS = {
     "default": (
-        {
+        {"BACKEND": "django.core.mail.backends.console.EmailBackend"}
+        if DEBUG and not _email_host
+        else {
             "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
             "OPTIONS": {
-                "host": _email_host,
-                "port": int(os.environ.get("EMAIL_PORT", "587")),
+                "host": _email_host or "localhost",
+                "port": int(os.environ.get("EMAIL_PORT", "587" if _email_host else "25")),
                 "username": os.environ.get("EMAIL_HOST_USER", ""),
                 "password": os.environ.get("EMAIL_HOST_PASSWORD", ""),
-                "use_tls": env_bool("EMAIL_USE_TLS", True),
+                "use_tls": env_bool("EMAIL_USE_TLS", bool(_email_host)),
             },
         }
-        if _email_host
-        else {"BACKEND": "django.core.mail.backends.console.EmailBackend"}
     )
 }
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "pesco-review@localhost")

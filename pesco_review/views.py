@@ -2,8 +2,8 @@
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
-from django.db import connection
 from django.core.exceptions import PermissionDenied
+from django.db import connection
 from django.http import JsonResponse
 from django.shortcuts import redirect, resolve_url
 from django.utils.http import urlencode

@@ -42,7 +42,10 @@ def is_superuser(user) -> bool:
 
 @rules.predicate
 def is_project_coordinator(user, project) -> bool:
-    return project is not None and project_roles_of(user).get(project.pk) == ProjectRoleKind.COORDINATOR
+    return (
+        project is not None
+        and project_roles_of(user).get(project.pk) == ProjectRoleKind.COORDINATOR
+    )
 
 
 @rules.predicate
@@ -53,6 +56,8 @@ def is_project_member(user, project) -> bool:
 is_secretariat = is_secretariat_lead | is_secretariat_reviewer
 sees_every_project = is_superuser | is_secretariat | is_leadership
 
-rules.add_perm("projects.view_project", sees_every_project | is_project_coordinator | is_project_member)
+rules.add_perm(
+    "projects.view_project", sees_every_project | is_project_coordinator | is_project_member
+)
 rules.add_perm("projects.view_project_history", sees_every_project | is_project_coordinator)
 rules.add_perm("projects.curate_data", is_superuser | is_secretariat_lead)

@@ -1,6 +1,7 @@
 """Reads of projects, already joined so that a page never issues a query per row."""
 
 from dataclasses import dataclass
+
 from django.db.models import Count, Prefetch, Q, QuerySet
 
 from projects.enums import ParticipationRole
@@ -29,7 +30,9 @@ def project_list(
         )
     if phase:
         projects = (
-            projects.filter(phase__isnull=True) if phase == "none" else projects.filter(phase__slug=phase)
+            projects.filter(phase__isnull=True)
+            if phase == "none"
+            else projects.filter(phase__slug=phase)
         )
     if state:
         projects = projects.filter(
@@ -81,8 +84,16 @@ class HistoryEntry:
     reason: str
 
 
-_SKIPPED_FIELDS = {"id", "history_id", "history_date", "history_change_reason", "history_type",
-                   "history_user", "history_user_id", "history_relation"}
+_SKIPPED_FIELDS = {
+    "id",
+    "history_id",
+    "history_date",
+    "history_change_reason",
+    "history_type",
+    "history_user",
+    "history_user_id",
+    "history_relation",
+}
 
 
 def _changes(previous, record) -> list[str]:

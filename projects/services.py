@@ -142,13 +142,17 @@ def _load_states(data: dict, *, actor, report: LoadReport) -> dict[str, MemberSt
         }
         for entry in data["member_states"]
     }
-    third = {code for entry in data["projects"] for code in entry.get("third_state_participants") or []}
+    third = {
+        code for entry in data["projects"] for code in entry.get("third_state_participants") or []
+    }
     for code in sorted(third):
         wanted[code] = {"name": THIRD_STATE_NAMES[code], "kind": StateKind.THIRD_STATE}
     states = MemberState.objects.in_bulk(field_name="code")
     for code, values in wanted.items():
         if code not in states:
-            states[code] = _create(MemberState, {"code": code, **values}, actor=actor, reason=LOAD_REASON)
+            states[code] = _create(
+                MemberState, {"code": code, **values}, actor=actor, reason=LOAD_REASON
+            )
             report.add("states", "created")
         elif _save_changes(states[code], values, actor=actor, reason=LOAD_REASON):
             report.add("states", "updated")
@@ -158,7 +162,9 @@ def _load_states(data: dict, *, actor, report: LoadReport) -> dict[str, MemberSt
 def _load_domains_and_waves(data: dict) -> tuple[dict, dict]:
     domains = {}
     names = {entry["domain"] for entry in data["projects"] if entry.get("domain")}
-    for name in sorted(names, key=lambda n: (DOMAIN_ORDER.index(n) if n in DOMAIN_ORDER else 99, n)):
+    for name in sorted(
+        names, key=lambda n: (DOMAIN_ORDER.index(n) if n in DOMAIN_ORDER else 99, n)
+    ):
         position = DOMAIN_ORDER.index(name) + 1 if name in DOMAIN_ORDER else 99
         domains[name], _ = Domain.objects.update_or_create(
             name=name, defaults={"slug": slugify(name), "position": position}
@@ -191,8 +197,13 @@ def _load_participations(
         if existing is None:
             _create(
                 Participation,
-                {"project": project, "state": states[code], "role": role, "verified": verified,
-                 "from_dataset": True},
+                {
+                    "project": project,
+                    "state": states[code],
+                    "role": role,
+                    "verified": verified,
+                    "from_dataset": True,
+                },
                 actor=actor,
                 reason=LOAD_REASON,
             )
@@ -228,9 +239,7 @@ def pesco_data_load(*, data: dict, actor=None, today: date | None = None) -> Loa
     report = LoadReport()
     states = _load_states(data, actor=actor, report=report)
     domains, waves = _load_domains_and_waves(data)
-    projects = {
-        p.acronym: p for p in Project.objects.prefetch_related("participations__state")
-    }
+    projects = {p.acronym: p for p in Project.objects.prefetch_related("participations__state")}
     for entry in data["projects"]:
         values = _project_values(entry, domains=domains, waves=waves)
         project = projects.get(entry["acronym"])
@@ -238,8 +247,12 @@ def pesco_data_load(*, data: dict, actor=None, today: date | None = None) -> Loa
         if project is None:
             project = _create(
                 Project,
-                {"acronym": entry["acronym"], "slug": slugify(entry["acronym"]),
-                 "source_record": entry, **values},
+                {
+                    "acronym": entry["acronym"],
+                    "slug": slugify(entry["acronym"]),
+                    "source_record": entry,
+                    **values,
+                },
                 actor=actor,
                 reason=LOAD_REASON,
             )
@@ -247,8 +260,12 @@ def pesco_data_load(*, data: dict, actor=None, today: date | None = None) -> Loa
         elif previous != entry:
             old = _project_values(previous, domains=domains, waves=waves) if previous else {}
             changed = {k: v for k, v in values.items() if previous is None or old.get(k) != v}
-            _save_changes(project, {**changed, "source_record": entry}, actor=actor,
-                          reason=f"{LOAD_REASON}: source changed")
+            _save_changes(
+                project,
+                {**changed, "source_record": entry},
+                actor=actor,
+                reason=f"{LOAD_REASON}: source changed",
+            )
             report.add("projects", "updated")
         else:
             report.add("projects", "unchanged")
@@ -280,8 +297,14 @@ def demo_milestones_seed(*, actor=None) -> int:
             due = start.replace(year=start.year + years)
             _create(
                 Milestone,
-                {"project": project, "position": position, "title": title, "baseline_due": due,
-                 "current_due": due, "is_demo": True},
+                {
+                    "project": project,
+                    "position": position,
+                    "title": title,
+                    "baseline_due": due,
+                    "current_due": due,
+                    "is_demo": True,
+                },
                 actor=actor,
                 reason="seed_demo: demonstration milestone",
             )

@@ -1,6 +1,19 @@
 import pytest
+from django.core.management import call_command
 
 from tests import factories
+
+
+@pytest.fixture(scope="session", autouse=True)
+def collected_static_files():
+    """Production static storage (hashed names, a manifest) needs collectstatic, as on deploy."""
+    call_command("collectstatic", interactive=False, verbosity=0)
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    """PBKDF2's deliberate slowness costs ~0.3 s a user; tests create many."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture

@@ -23,7 +23,14 @@ class UserAdmin(DjangoUserAdmin, SimpleHistoryAdmin):
         *DjangoUserAdmin.fieldsets,
         (
             "Organisation and roles",
-            {"fields": ["member_state", "secretariat_body", "is_secretariat_lead", "is_leadership"]},
+            {
+                "fields": [
+                    "member_state",
+                    "secretariat_body",
+                    "is_secretariat_lead",
+                    "is_leadership",
+                ]
+            },
         ),
     ]
     inlines = [ProjectRoleInline]

@@ -14,8 +14,16 @@ SECRETARIAT_GROUP = "Secretariat data stewards"
 SECRETARIAT_PERMISSIONS = [
     (app, f"{action}_{model}")
     for app, models in {
-        "projects": ["memberstate", "project", "participation", "milestone", "projectrole",
-                     "domain", "wave", "lifecyclephase"],
+        "projects": [
+            "memberstate",
+            "project",
+            "participation",
+            "milestone",
+            "projectrole",
+            "domain",
+            "wave",
+            "lifecyclephase",
+        ],
         "accounts": ["user"],
     }.items()
     for model in models
@@ -38,8 +46,9 @@ class DemoAccount:
 
 
 DEMO_ACCOUNTS = (
-    DemoAccount("coordinator", "Anna", "Becker", state="DE", coordinates=("EMC", "CIDCC"),
-                member_of=("MM",)),
+    DemoAccount(
+        "coordinator", "Anna", "Becker", state="DE", coordinates=("EMC", "CIDCC"), member_of=("MM",)
+    ),
     DemoAccount("member", "Julien", "Moreau", state="FR", member_of=("EMC", "CIDCC")),
     DemoAccount("eda-reviewer", "Elena", "Dragan", body=SecretariatBody.EDA),
     DemoAccount("eeas-reviewer", "Pieter", "Janssens", body=SecretariatBody.EEAS),

@@ -53,7 +53,9 @@ def test_pesco_data_load_real_data_set_keeps_each_projects_members(dataset):
     emc = Project.objects.get(acronym="EMC")
     assert current(emc) == {
         "DE": "coordinator",
-        **{c: "participant" for c in ["BE", "FR", "IT", "NL", "PL", "RO", "SE", "SK", "ES", "CZ"]},
+        **dict.fromkeys(
+            ["BE", "FR", "IT", "NL", "PL", "RO", "SE", "SK", "ES", "CZ"], "participant"
+        ),
     }
     assert emc.domain.name == "Enabling, Joint"
     assert emc.wave.number == 1

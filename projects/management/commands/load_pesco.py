@@ -30,7 +30,9 @@ class Command(BaseCommand):
         try:
             report = pesco_data_load(data=data)
         except ValidationError as error:
-            raise CommandError("The data set was not loaded:\n" + "\n".join(error.messages)) from error
+            raise CommandError(
+                "The data set was not loaded:\n" + "\n".join(error.messages)
+            ) from error
         for line in report.lines():
             self.stdout.write(f"  {line}")
         self.stdout.write(self.style.SUCCESS(f"Loaded {file.name}."))
