@@ -60,4 +60,3 @@ rules.add_perm(
     "projects.view_project", sees_every_project | is_project_coordinator | is_project_member
 )
 rules.add_perm("projects.view_project_history", sees_every_project | is_project_coordinator)
-rules.add_perm("projects.curate_data", is_superuser | is_secretariat_lead)

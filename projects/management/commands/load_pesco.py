@@ -33,6 +33,8 @@ class Command(BaseCommand):
             raise CommandError(
                 "The data set was not loaded:\n" + "\n".join(error.messages)
             ) from error
+        if not options["verbosity"]:
+            return
         for line in report.lines():
             self.stdout.write(f"  {line}")
         self.stdout.write(self.style.SUCCESS(f"Loaded {file.name}."))

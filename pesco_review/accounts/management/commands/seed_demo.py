@@ -19,6 +19,8 @@ class Command(BaseCommand):
             raise CommandError("No projects yet: run `python manage.py load_pesco` first.")
         demo_accounts_seed(password=settings.DEMO_PASSWORD)
         milestones = demo_milestones_seed()
+        if not options["verbosity"]:
+            return
         names = ", ".join(account.username for account in DEMO_ACCOUNTS)
         self.stdout.write(f"  demo accounts: {names}")
         self.stdout.write(f"  demo milestones created: {milestones}")
