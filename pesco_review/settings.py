@@ -10,6 +10,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 
@@ -184,6 +185,12 @@ CELERY_TASK_TIME_LIMIT = 15 * 60
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 60 * 60}
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = TIME_ZONE
+CELERY_BEAT_SCHEDULE = {
+    "send-reminders": {
+        "task": "reviews.tasks.send_reminders",
+        "schedule": crontab(hour=7, minute=0),
+    },
+}
 
 # Email: SMTP at EMAIL_HOST. With DEBUG on and no EMAIL_HOST, mail is printed to the console;
 # with DEBUG off and no EMAIL_HOST, SMTP on localhost (Django's own default).
@@ -205,6 +212,8 @@ MAILERS = {
     )
 }
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "pesco-review@localhost")
+# The address people reach the application at, for links in mail.
+SITE_URL = os.environ.get("DJANGO_SITE_URL", "http://127.0.0.1:8000")
 
 # Security headers. CSP everywhere; secure cookies, HSTS and HTTPS redirect when not in debug.
 SECURE_CSP = {

@@ -1,0 +1,350 @@
+"""Review cycles, status reports, milestone updates, comments, approvals and the audit trail.
+
+A report's state changes only in `reviews.workflow`; every other write is in `reviews.services`.
+"""
+
+from datetime import date
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import F, Q
+from django.urls import reverse
+from simple_history.models import HistoricalRecords
+
+from pesco_review.accounts.enums import SecretariatBody
+from reviews.enums import (
+    Assessment,
+    CommentVisibility,
+    CycleState,
+    MilestoneStatus,
+    ProposalState,
+    ReportAction,
+    ReportState,
+)
+
+
+def default_required_bodies() -> list[str]:
+    return [body.value for body in SecretariatBody]
+
+
+def default_reminder_days_before() -> list[int]:
+    return [14, 3]
+
+
+def default_reminder_days_after() -> list[int]:
+    return [1, 7]
+
+
+class ReviewCycle(models.Model):
+    year = models.PositiveSmallIntegerField(unique=True)
+    opens = models.DateField()
+    submission_deadline = models.DateField()
+    review_deadline = models.DateField()
+    state = models.CharField(max_length=20, choices=CycleState.choices, default=CycleState.PLANNED)
+    required_bodies = models.JSONField(
+        default=default_required_bodies,
+        help_text="The secretariat bodies whose approval a report needs: EDA, EEAS, EUMS.",
+    )
+    handling_marking = models.CharField(
+        max_length=60, blank=True, help_text='Printed on every page, for example "LIMITE".'
+    )
+    reminder_days_before = models.JSONField(
+        default=default_reminder_days_before,
+        help_text="Days before the submission deadline to remind coordinators of drafts.",
+    )
+    reminder_days_after = models.JSONField(
+        default=default_reminder_days_after,
+        help_text="Days after the submission deadline to remind coordinators of drafts.",
+    )
+    reviewer_reminder_after_days = models.PositiveSmallIntegerField(
+        default=7,
+        help_text="Remind reviewers whose body has not decided on a report this many days old.",
+    )
+    opened_at = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-year"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(submission_deadline__gte=F("opens"))
+                & Q(review_deadline__gte=F("submission_deadline")),
+                name="cycle_dates_in_order",
+                violation_error_message=(
+                    "The cycle must open before the submission deadline, and the review "
+                    "deadline cannot be before the submission deadline."
+                ),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Review cycle {self.year}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("reviews:cycle", kwargs={"year": self.year})
+
+
+class StatusReport(models.Model):
+    """One project's yearly report in one cycle (a database constraint says one)."""
+
+    cycle = models.ForeignKey(ReviewCycle, on_delete=models.PROTECT, related_name="reports")
+    project = models.ForeignKey(
+        "projects.Project", on_delete=models.PROTECT, related_name="reports"
+    )
+    state = models.CharField(max_length=20, choices=ReportState.choices, default=ReportState.DRAFT)
+    revision = models.PositiveIntegerField(default=1)
+    version = models.PositiveIntegerField(
+        default=1, help_text="Raised by every save; a save from an older version is refused."
+    )
+    assessment = models.CharField(max_length=20, choices=Assessment.choices, blank=True)
+    phase_reported = models.ForeignKey(
+        "projects.LifecyclePhase",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="lifecycle phase reached",
+    )
+    summary = models.TextField(blank=True)
+    achievements = models.TextField("achievements of the year", blank=True)
+    risks = models.TextField("risks and mitigation", blank=True)
+    next_year_plan = models.TextField("next year's plan", blank=True)
+    resources = models.TextField(blank=True)
+    eu_cooperation = models.TextField("cooperation with EU bodies", blank=True)
+    extended_deadline = models.DateField(null=True, blank=True)
+    extension_reason = models.TextField(blank=True)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    approved_at = models.DateTimeField(null=True, blank=True)
+    prefilled_from = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    history = HistoricalRecords()
+
+    NARRATIVE_FIELDS = (
+        "summary",
+        "achievements",
+        "risks",
+        "next_year_plan",
+        "resources",
+        "eu_cooperation",
+    )
+    REQUIRED_NARRATIVES = ("summary", "achievements", "risks", "next_year_plan")
+
+    class Meta:
+        ordering = ["cycle", "project__name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["cycle", "project"], name="statusreport_one_per_project_per_cycle"
+            ),
+            models.CheckConstraint(
+                condition=Q(revision__gte=1), name="statusreport_revision_gte_1"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.project.acronym} — {self.cycle.year}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("reviews:report", kwargs={"pk": self.pk})
+
+    @property
+    def deadline(self) -> date:
+        return self.extended_deadline or self.cycle.submission_deadline
+
+
+class MilestoneUpdate(models.Model):
+    report = models.ForeignKey(StatusReport, on_delete=models.PROTECT, related_name="updates")
+    milestone = models.ForeignKey(
+        "projects.Milestone", on_delete=models.PROTECT, related_name="updates"
+    )
+    status = models.CharField(max_length=20, choices=MilestoneStatus.choices, blank=True)
+    percent_complete = models.PositiveSmallIntegerField(
+        null=True, blank=True, validators=[MinValueValidator(0), MaxValueValidator(100)]
+    )
+    forecast_date = models.DateField(null=True, blank=True)
+    achieved_on = models.DateField(null=True, blank=True)
+    narrative = models.TextField(blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["report", "milestone__position"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["report", "milestone"], name="milestoneupdate_one_per_milestone"
+            ),
+            models.CheckConstraint(
+                condition=Q(percent_complete__isnull=True) | Q(percent_complete__lte=100),
+                name="milestoneupdate_percent_0_100",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.report} — M{self.milestone.position}"
+
+    @property
+    def slippage_days(self) -> int | None:
+        """Days the forecast (or achievement) lies after the baseline; None without a date."""
+        when = self.achieved_on or self.forecast_date
+        if when is None:
+            return None
+        return (when - self.milestone.baseline_due).days
+
+
+class MilestoneProposal(models.Model):
+    """A new milestone a coordinator proposes; the secretariat accepts or declines it."""
+
+    report = models.ForeignKey(StatusReport, on_delete=models.PROTECT, related_name="proposals")
+    title = models.CharField(max_length=200)
+    description = models.TextField(blank=True)
+    proposed_due = models.DateField()
+    state = models.CharField(
+        max_length=20, choices=ProposalState.choices, default=ProposalState.PENDING
+    )
+    proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    milestone = models.ForeignKey(
+        "projects.Milestone", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["created_at"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Comment(models.Model):
+    report = models.ForeignKey(StatusReport, on_delete=models.PROTECT, related_name="comments")
+    update = models.ForeignKey(
+        MilestoneUpdate,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="comments",
+        verbose_name="milestone update",
+    )
+    parent = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="replies"
+    )
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    body = models.TextField()
+    visibility = models.CharField(
+        max_length=20, choices=CommentVisibility.choices, default=CommentVisibility.SHARED
+    )
+    revision = models.PositiveIntegerField(help_text="The report revision the comment was made on.")
+    created_at = models.DateTimeField(auto_now_add=True)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        indexes = [models.Index(fields=["report", "visibility"])]
+
+    def __str__(self) -> str:
+        return f"Comment by {self.author} on {self.report}"
+
+    @property
+    def is_internal(self) -> bool:
+        return self.visibility == CommentVisibility.INTERNAL
+
+
+class Approval(models.Model):
+    """A body's approval of one revision; it counts only while that revision is current."""
+
+    report = models.ForeignKey(StatusReport, on_delete=models.PROTECT, related_name="approvals")
+    revision = models.PositiveIntegerField()
+    body = models.CharField(max_length=10, choices=SecretariatBody.choices)
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["decided_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["report", "revision", "body"], name="approval_once_per_body_and_revision"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.body} approved {self.report} r{self.revision}"
+
+
+class ReportTransition(models.Model):
+    """The audit record of one workflow step: who, when, from, to, why."""
+
+    report = models.ForeignKey(StatusReport, on_delete=models.PROTECT, related_name="transitions")
+    action = models.CharField(max_length=20, choices=ReportAction.choices)
+    from_state = models.CharField(max_length=20, choices=ReportState.choices)
+    to_state = models.CharField(max_length=20, choices=ReportState.choices)
+    revision = models.PositiveIntegerField()
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    body = models.CharField(max_length=10, choices=SecretariatBody.choices, blank=True)
+    reason = models.TextField(blank=True)
+    snapshot = models.JSONField(
+        null=True,
+        blank=True,
+        help_text="On submission: the report's content as submitted, for diffs between revisions.",
+    )
+    at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.report}: {self.action} by {self.actor}"
+
+
+class ReportView(models.Model):
+    """The revision a reviewer last looked at, for "what changed since you last saw it"."""
+
+    report = models.ForeignKey(StatusReport, on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    revision = models.PositiveIntegerField()
+    seen_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["report", "user"], name="reportview_one_per_user"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} saw {self.report} r{self.revision}"
+
+
+class ReminderSent(models.Model):
+    """A reminder that went out: once per report, rule and recipient, never twice."""
+
+    report = models.ForeignKey(StatusReport, on_delete=models.PROTECT, related_name="+")
+    rule = models.CharField(max_length=40)
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    sent_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["report", "rule", "recipient"], name="remindersent_once_per_rule"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.rule} reminder for {self.report}"

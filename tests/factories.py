@@ -17,6 +17,8 @@ from projects.models import (
     ProjectRole,
     Wave,
 )
+from reviews.enums import Assessment, CycleState, MilestoneStatus, ReportState
+from reviews.models import MilestoneUpdate, ReviewCycle, StatusReport
 
 # Fixture states with fixture codes: tests never depend on the real data set's rows.
 _CODES = [a + b for a in "QWXZ" for b in "ABCDEFGHIJKLMNOPQRSTUVWXYZ"]
@@ -141,3 +143,56 @@ class LifecyclePhaseFactory(factory.django.DjangoModelFactory):
     slug = "execution"
     name = "Execution"
     position = 3
+
+
+# Reviews ---------------------------------------------------------------------------------------
+
+
+class ReviewCycleFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ReviewCycle
+        django_get_or_create = ("year",)
+
+    year = 2026
+    opens = factory.LazyAttribute(lambda o: date(o.year, 1, 15))
+    submission_deadline = factory.LazyAttribute(lambda o: date(o.year, 12, 31))
+    review_deadline = factory.LazyAttribute(lambda o: date(o.year + 1, 1, 31))
+    state = CycleState.OPEN
+    handling_marking = "LIMITE"
+
+    class Params:
+        planned = factory.Trait(state=CycleState.PLANNED)
+        closed = factory.Trait(state=CycleState.CLOSED)
+
+
+class StatusReportFactory(factory.django.DjangoModelFactory):
+    """A report; `complete=True` fills every field a submission needs."""
+
+    class Meta:
+        model = StatusReport
+
+    cycle = factory.SubFactory(ReviewCycleFactory)
+    project = factory.SubFactory(ProjectFactory)
+    state = ReportState.DRAFT
+
+    class Params:
+        complete = factory.Trait(
+            assessment=Assessment.ON_TRACK,
+            phase_reported=factory.SubFactory(LifecyclePhaseFactory),
+            summary="The project progressed as planned.",
+            achievements="Initial operating capability declared.",
+            risks="Staffing of the headquarters; mitigated by rotation.",
+            next_year_plan="Exercise in the spring; full operating capability in the autumn.",
+        )
+
+
+class MilestoneUpdateFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = MilestoneUpdate
+
+    report = factory.SubFactory(StatusReportFactory)
+    milestone = factory.SubFactory(
+        MilestoneFactory, project=factory.SelfAttribute("..report.project")
+    )
+    status = MilestoneStatus.ON_TRACK
+    percent_complete = 50

@@ -1,0 +1,81 @@
+"""Who may see and do what with review cycles and status reports.
+
+Reviewers, the lead and leadership never see a draft that was not submitted; internal comments
+are for the secretariat only; a coordinator or member sees only their own projects' reports.
+"""
+
+import rules
+
+from projects.rules import (
+    is_leadership,
+    is_project_coordinator,
+    is_project_member,
+    is_secretariat,
+    is_secretariat_lead,
+    is_secretariat_reviewer,
+    is_superuser,
+)
+from reviews.enums import ReportState
+
+
+def _project(report):
+    return report.project if report is not None else None
+
+
+@rules.predicate
+def coordinates_report(user, report) -> bool:
+    return report is not None and is_project_coordinator(user, _project(report))
+
+
+@rules.predicate
+def member_of_report(user, report) -> bool:
+    return report is not None and is_project_member(user, _project(report))
+
+
+@rules.predicate
+def report_was_submitted(user, report) -> bool:
+    return report is not None and report.submitted_at is not None
+
+
+@rules.predicate
+def report_editable(user, report) -> bool:
+    return report is not None and report.state in {ReportState.DRAFT, ReportState.CHANGES_REQUESTED}
+
+
+@rules.predicate
+def reviewer_body_required(user, report) -> bool:
+    return report is not None and user.secretariat_body in report.cycle.required_bodies
+
+
+sees_all_submitted = is_superuser | is_secretariat | is_leadership
+
+rules.add_perm(
+    "reviews.view_report",
+    coordinates_report | member_of_report | (sees_all_submitted & report_was_submitted),
+)
+rules.add_perm("reviews.edit_report", coordinates_report & report_editable)
+rules.add_perm(
+    "reviews.comment_report",
+    coordinates_report | member_of_report | (is_secretariat & report_was_submitted),
+)
+rules.add_perm("reviews.comment_internal", is_secretariat)
+rules.add_perm("reviews.view_internal_comments", is_secretariat | is_superuser)
+rules.add_perm(
+    "reviews.resolve_comment", coordinates_report | (is_secretariat & report_was_submitted)
+)
+rules.add_perm("reviews.view_report_history", coordinates_report | is_secretariat | is_superuser)
+
+# Workflow actions, one permission each (checked by reviews.workflow).
+rules.add_perm("reviews.submit_report", coordinates_report)
+rules.add_perm("reviews.resubmit_report", coordinates_report)
+rules.add_perm("reviews.request_changes_report", is_secretariat_reviewer & reviewer_body_required)
+rules.add_perm("reviews.approve_report", is_secretariat_reviewer & reviewer_body_required)
+rules.add_perm("reviews.reopen_report", is_secretariat_lead)
+
+rules.add_perm("reviews.grant_extension", is_secretariat_lead)
+rules.add_perm("reviews.manage_cycle", is_secretariat_lead)
+rules.add_perm("reviews.move_baseline", is_secretariat)
+rules.add_perm("reviews.propose_milestone", coordinates_report & report_editable)
+rules.add_perm("reviews.decide_proposal", is_secretariat)
+rules.add_perm("reviews.view_cycle_overview", is_secretariat | is_leadership | is_superuser)
+rules.add_perm("reviews.view_review_queue", is_secretariat | is_superuser)

@@ -1,0 +1,356 @@
+"""Every write to cycles, reports, comments and milestones, except state changes (workflow.py)."""
+
+from datetime import date
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+
+from projects.models import Milestone, Project
+from reviews.enums import CommentVisibility, CycleState, ProposalState, ReportState
+from reviews.models import (
+    Comment,
+    MilestoneProposal,
+    MilestoneUpdate,
+    ReviewCycle,
+    StatusReport,
+)
+
+UPDATE_FIELDS = ("status", "percent_complete", "forecast_date", "achieved_on", "narrative")
+REPORT_FIELDS = ("assessment", "phase_reported", *StatusReport.NARRATIVE_FIELDS)
+
+
+class EditConflictError(ValidationError):
+    """Somebody else saved the report since this form was loaded."""
+
+    def __init__(self, report: StatusReport, editor: str):
+        self.report = report
+        super().__init__(
+            f"{editor} saved this report since you opened it. Your text is kept below: compare "
+            "it with the saved version, merge, and save again."
+        )
+
+
+def _require(actor, permission: str, obj=None, message: str = "") -> None:
+    if not actor.has_perm(permission, obj):
+        raise PermissionDenied(message or "You may not do this.")
+
+
+def _save(instance, fields: list[str], *, actor, reason: str = "") -> None:
+    instance.full_clean()
+    instance._history_user = actor
+    if reason:
+        instance._change_reason = reason
+    instance.save(update_fields=fields)
+
+
+@transaction.atomic
+def cycle_create(
+    *,
+    actor,
+    year: int,
+    opens: date,
+    submission_deadline: date,
+    review_deadline: date,
+    required_bodies: list[str] | None = None,
+    handling_marking: str = "",
+) -> ReviewCycle:
+    _require(actor, "reviews.manage_cycle", message="Only the secretariat lead creates cycles.")
+    cycle = ReviewCycle(
+        year=year,
+        opens=opens,
+        submission_deadline=submission_deadline,
+        review_deadline=review_deadline,
+        handling_marking=handling_marking,
+    )
+    if required_bodies is not None:
+        cycle.required_bodies = list(required_bodies)
+    cycle.full_clean()
+    cycle._history_user = actor
+    cycle.save()
+    return cycle
+
+
+@transaction.atomic
+def cycle_update(*, actor, cycle: ReviewCycle, **values) -> ReviewCycle:
+    _require(actor, "reviews.manage_cycle", message="Only the secretariat lead changes cycles.")
+    cycle = ReviewCycle.objects.select_for_update().get(pk=cycle.pk)
+    for name, value in values.items():
+        setattr(cycle, name, value)
+    _save(cycle, list(values), actor=actor)
+    return cycle
+
+
+def _last_approved_report(project: Project, year: int) -> StatusReport | None:
+    return (
+        StatusReport.objects.filter(
+            project=project, cycle__year__lt=year, state=ReportState.APPROVED
+        )
+        .order_by("-cycle__year")
+        .prefetch_related("updates")
+        .first()
+    )
+
+
+@transaction.atomic
+def cycle_open(*, actor, cycle: ReviewCycle) -> int:
+    """Open the cycle: a draft for every project in review, pre-filled from its last approved
+    report, with one milestone update per open milestone. Opening again creates nothing more."""
+    _require(actor, "reviews.manage_cycle", message="Only the secretariat lead opens cycles.")
+    cycle = ReviewCycle.objects.select_for_update().get(pk=cycle.pk)
+    if cycle.state not in {CycleState.PLANNED, CycleState.OPEN}:
+        raise ValidationError(f"The {cycle.year} cycle is {cycle.get_state_display().lower()}.")
+    if cycle.state == CycleState.PLANNED:
+        cycle.state = CycleState.OPEN
+        cycle.opened_at = timezone.now()
+        _save(cycle, ["state", "opened_at"], actor=actor, reason="Cycle opened")
+    existing = set(cycle.reports.values_list("project_id", flat=True))
+    projects = (
+        Project.objects.in_review()
+        .exclude(pk__in=existing)
+        .prefetch_related("milestones")
+        .order_by("name")
+    )
+    created = 0
+    for project in projects:
+        previous = _last_approved_report(project, cycle.year)
+        report = StatusReport(cycle=cycle, project=project, prefilled_from=previous)
+        if previous is not None:
+            for name in REPORT_FIELDS:
+                setattr(report, name, getattr(previous, name))
+        report._history_user = actor
+        report._change_reason = "Draft created when the cycle opened"
+        report.save()
+        earlier = {u.milestone_id: u for u in previous.updates.all()} if previous else {}
+        for milestone in project.milestones.all():
+            if milestone.achieved_on is not None:
+                continue
+            update = MilestoneUpdate(report=report, milestone=milestone)
+            if milestone.pk in earlier:
+                for name in UPDATE_FIELDS:
+                    setattr(update, name, getattr(earlier[milestone.pk], name))
+            update._history_user = actor
+            update.save()
+        created += 1
+    return created
+
+
+@transaction.atomic
+def cycle_close(*, actor, cycle: ReviewCycle) -> ReviewCycle:
+    _require(actor, "reviews.manage_cycle", message="Only the secretariat lead closes cycles.")
+    cycle = ReviewCycle.objects.select_for_update().get(pk=cycle.pk)
+    if cycle.state != CycleState.OPEN:
+        raise ValidationError(
+            f"Only an open cycle can be closed; the {cycle.year} cycle is "
+            f"{cycle.get_state_display().lower()}."
+        )
+    cycle.state = CycleState.CLOSED
+    cycle.closed_at = timezone.now()
+    _save(cycle, ["state", "closed_at"], actor=actor, reason="Cycle closed")
+    return cycle
+
+
+@transaction.atomic
+def report_grant_extension(
+    *, actor, report: StatusReport, until: date, reason: str
+) -> StatusReport:
+    _require(
+        actor, "reviews.grant_extension", report, "Only the secretariat lead grants extensions."
+    )
+    report = StatusReport.objects.select_for_update().select_related("cycle").get(pk=report.pk)
+    if not reason.strip():
+        raise ValidationError("Give the reason for the extension.")
+    if until <= report.cycle.submission_deadline:
+        deadline = report.cycle.submission_deadline
+        raise ValidationError(f"An extension must end after the deadline ({deadline:%-d %B %Y}).")
+    report.extended_deadline = until
+    report.extension_reason = reason.strip()
+    report.version += 1
+    _save(
+        report,
+        ["extended_deadline", "extension_reason", "version"],
+        actor=actor,
+        reason=f"Extension to {until:%-d %B %Y}: {reason.strip()}",
+    )
+    return report
+
+
+@transaction.atomic
+def report_update(
+    *,
+    actor,
+    report: StatusReport,
+    expected_version: int,
+    values: dict,
+    updates: dict[int, dict],
+) -> StatusReport:
+    """Save the coordinator's text. Refused if somebody saved since `expected_version`."""
+    report = (
+        StatusReport.objects.select_for_update()
+        .select_related("cycle", "project")
+        .get(pk=report.pk)
+    )
+    _require(actor, "reviews.edit_report", report, "This report cannot be edited now.")
+    if report.version != expected_version:
+        last = report.history.select_related("history_user").first()
+        editor = str(last.history_user) if last and last.history_user else "Somebody"
+        raise EditConflictError(report, editor)
+    changed = [name for name in REPORT_FIELDS if name in values]
+    for name in changed:
+        setattr(report, name, values[name])
+    report.version += 1
+    _save(report, [*changed, "version"], actor=actor, reason="Edited")
+    by_id = {u.pk: u for u in report.updates.all()}
+    for update_id, data in updates.items():
+        update = by_id.get(update_id)
+        if update is None:
+            raise ValidationError("A milestone update does not belong to this report.")
+        fields = [
+            name for name in UPDATE_FIELDS if name in data and getattr(update, name) != data[name]
+        ]
+        if not fields:
+            continue
+        for name in fields:
+            setattr(update, name, data[name])
+        _save(update, fields, actor=actor)
+    return report
+
+
+@transaction.atomic
+def comment_add(
+    *,
+    actor,
+    report: StatusReport,
+    body: str,
+    visibility: str = CommentVisibility.SHARED,
+    update: MilestoneUpdate | None = None,
+    parent: Comment | None = None,
+) -> Comment:
+    _require(actor, "reviews.comment_report", report, "You may not comment on this report.")
+    if visibility == CommentVisibility.INTERNAL:
+        _require(
+            actor, "reviews.comment_internal", message="Only the secretariat comments internally."
+        )
+    if update is not None and update.report_id != report.pk:
+        raise ValidationError("That milestone belongs to another report.")
+    if parent is not None:
+        if parent.report_id != report.pk:
+            raise ValidationError("That comment belongs to another report.")
+        if parent.is_internal and not actor.has_perm("reviews.view_internal_comments"):
+            raise PermissionDenied("You may not reply to this comment.")
+        # A reply stays where its thread is, and an internal thread stays internal.
+        update = parent.update
+        if parent.is_internal:
+            visibility = CommentVisibility.INTERNAL
+    if not body.strip():
+        raise ValidationError("A comment cannot be empty.")
+    comment = Comment(
+        report=report,
+        update=update,
+        parent=parent,
+        author=actor,
+        body=body.strip(),
+        visibility=visibility,
+        revision=report.revision,
+    )
+    comment.full_clean()
+    comment._history_user = actor
+    comment.save()
+    return comment
+
+
+@transaction.atomic
+def comment_resolve(*, actor, comment: Comment, resolved: bool) -> Comment:
+    comment = (
+        Comment.objects.select_for_update().select_related("report__project").get(pk=comment.pk)
+    )
+    _require(actor, "reviews.resolve_comment", comment.report, "You may not resolve this comment.")
+    if comment.is_internal:
+        _require(
+            actor, "reviews.view_internal_comments", message="You may not resolve this comment."
+        )
+    comment.resolved_at = timezone.now() if resolved else None
+    comment.resolved_by = actor if resolved else None
+    _save(comment, ["resolved_at", "resolved_by"], actor=actor)
+    return comment
+
+
+@transaction.atomic
+def milestone_move_baseline(
+    *, actor, milestone: Milestone, baseline_due: date, reason: str
+) -> Milestone:
+    """Only the secretariat moves a baseline date, and always with a reason (kept in history)."""
+    _require(actor, "reviews.move_baseline", message="Only the secretariat moves a baseline date.")
+    if not reason.strip():
+        raise ValidationError("Give the reason for moving the baseline date.")
+    milestone = Milestone.objects.select_for_update().get(pk=milestone.pk)
+    old = milestone.baseline_due
+    milestone.baseline_due = baseline_due
+    milestone.current_due = baseline_due
+    _save(
+        milestone,
+        ["baseline_due", "current_due"],
+        actor=actor,
+        reason=f"Baseline moved from {old:%-d %b %Y} to {baseline_due:%-d %b %Y}: {reason.strip()}",
+    )
+    return milestone
+
+
+@transaction.atomic
+def milestone_propose(
+    *, actor, report: StatusReport, title: str, proposed_due: date, description: str = ""
+) -> MilestoneProposal:
+    _require(actor, "reviews.propose_milestone", report, "You may not propose milestones here.")
+    proposal = MilestoneProposal(
+        report=report,
+        title=title.strip(),
+        description=description.strip(),
+        proposed_due=proposed_due,
+        proposed_by=actor,
+    )
+    proposal.full_clean()
+    proposal._history_user = actor
+    proposal.save()
+    return proposal
+
+
+@transaction.atomic
+def proposal_decide(*, actor, proposal: MilestoneProposal, accept: bool) -> MilestoneProposal:
+    """Accepting adds the milestone to the project's register and to the report."""
+    _require(actor, "reviews.decide_proposal", message="Only the secretariat decides on proposals.")
+    proposal = (
+        MilestoneProposal.objects.select_for_update().select_related("report").get(pk=proposal.pk)
+    )
+    if proposal.state != ProposalState.PENDING:
+        raise ValidationError(f"This proposal was already {proposal.get_state_display().lower()}.")
+    proposal.decided_by = actor
+    fields = ["state", "decided_by"]
+    if accept:
+        project_id = proposal.report.project_id
+        last = Milestone.objects.filter(project_id=project_id).aggregate(Max("position"))
+        milestone = Milestone(
+            project_id=project_id,
+            position=(last["position__max"] or 0) + 1,
+            title=proposal.title,
+            description=proposal.description,
+            baseline_due=proposal.proposed_due,
+            current_due=proposal.proposed_due,
+        )
+        _create(milestone, actor=actor, reason="Proposed by the coordinator, accepted")
+        update = MilestoneUpdate(report=proposal.report, milestone=milestone)
+        _create(update, actor=actor, reason="Milestone added")
+        proposal.milestone = milestone
+        proposal.state = ProposalState.ACCEPTED
+        fields.append("milestone")
+    else:
+        proposal.state = ProposalState.DECLINED
+    _save(proposal, fields, actor=actor)
+    return proposal
+
+
+def _create(instance, *, actor, reason: str) -> None:
+    instance.full_clean()
+    instance._history_user = actor
+    instance._change_reason = reason
+    instance.save()

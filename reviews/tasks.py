@@ -1,0 +1,30 @@
+"""Celery tasks: thin. Primitive ids in, fetch, call one function, log."""
+
+import logging
+import smtplib
+
+from celery import shared_task
+
+log = logging.getLogger(__name__)
+
+TRANSIENT = (smtplib.SMTPException, ConnectionError, TimeoutError)
+
+
+@shared_task(acks_late=True, autoretry_for=TRANSIENT, retry_backoff=True, max_retries=5)
+def notify_transition(transition_id: int) -> int:
+    from reviews.models import ReportTransition  # noqa: PLC0415 - apps load before tasks run
+    from reviews.notifications import transition_notify  # noqa: PLC0415
+
+    transition = ReportTransition.objects.select_related(
+        "report__cycle", "report__project", "actor"
+    ).get(pk=transition_id)
+    sent = transition_notify(transition)
+    log.info("transition %s: %s message(s)", transition_id, sent)
+    return sent
+
+
+@shared_task(acks_late=True, autoretry_for=TRANSIENT, retry_backoff=True, max_retries=3)
+def send_reminders() -> int:
+    from reviews.notifications import reminders_send  # noqa: PLC0415
+
+    return reminders_send()
