@@ -3,7 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from pesco_review.views import admin_login, healthz
-from projects.views import HomeView
+from reviews.views import HomeView
 
 admin.site.site_header = "PESCO annual progress review — administration"
 admin.site.site_title = "PESCO review admin"
@@ -21,4 +21,5 @@ urlpatterns = [
     path("admin/login/", admin_login),
     path("admin/", admin.site.urls),
     path("projects/", include("projects.urls")),
+    path("", include("reviews.urls")),
 ]

@@ -96,7 +96,7 @@ _SKIPPED_FIELDS = {
 }
 
 
-def _changes(previous, record) -> list[str]:
+def history_changes(previous, record) -> list[str]:
     """What differs between two history records of one object, in words."""
     if previous is None or record.history_type != "~":
         return []
@@ -147,7 +147,7 @@ def project_history(*, project: Project, limit: int = 200) -> list[HistoryEntry]
                     who=str(record.history_user) if record.history_user else "system",
                     what=f"{subject} {verbs[record.history_type]}",
                     kind=model,
-                    changes=_changes(previous_by_object.get(record.id), record),
+                    changes=history_changes(previous_by_object.get(record.id), record),
                     reason=record.history_change_reason or "",
                 )
             )

@@ -1,30 +1,9 @@
 from django.http import Http404
-from django.views.generic import DetailView, ListView, TemplateView
+from django.views.generic import DetailView, ListView
 
-from pesco_review.accounts.enums import ProjectRoleKind
 from projects import selectors
 from projects.enums import ProjectStatus
 from projects.models import Domain, LifecyclePhase, MemberState, Project
-from projects.rules import project_roles_of
-
-
-class HomeView(TemplateView):
-    """The projects a user may see, grouped by the user's part in them."""
-
-    template_name = "projects/home.html"
-
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        user = self.request.user
-        projects = list(selectors.project_list(user=user))
-        roles = project_roles_of(user)
-        context.update(
-            coordinated=[p for p in projects if roles.get(p.pk) == ProjectRoleKind.COORDINATOR],
-            membered=[p for p in projects if roles.get(p.pk) == ProjectRoleKind.MEMBER],
-            others=[p for p in projects if p.pk not in roles],
-            in_review_count=sum(1 for p in projects if p.takes_part_in_reviews),
-        )
-        return context
 
 
 class ProjectListView(ListView):

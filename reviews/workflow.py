@@ -62,7 +62,8 @@ def missing_items(report: StatusReport) -> list[str]:
         if not getattr(report, name).strip():
             label = StatusReport._meta.get_field(name).verbose_name
             missing.append(f"{label[0].upper()}{label[1:]} is missing.")
-    for update in report.updates.select_related("milestone").order_by("milestone__position"):
+    # Uses the prefetched updates (with their milestones) where a page has them.
+    for update in sorted(report.updates.all(), key=lambda u: u.milestone.position):
         milestone = update.milestone
         name = f"Milestone {milestone.position} “{milestone.title}”"
         if not update.status:

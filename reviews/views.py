@@ -1,0 +1,482 @@
+"""Thin views: bind a form, call one service or the workflow, message, redirect.
+
+Every object is fetched through a selector that answers 404 outside the user's scope, and every
+action checks its permission on the object (in the service, the workflow, or here).
+"""
+
+from django.contrib import messages
+from django.contrib.auth.mixins import PermissionRequiredMixin
+from django.core.exceptions import ValidationError
+from django.db.models import Count
+from django.http import Http404, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, redirect
+from django.utils import timezone
+from django.views import View
+from django.views.generic import CreateView, TemplateView, UpdateView
+
+from pesco_review.accounts.enums import ProjectRoleKind
+from projects import selectors as project_selectors
+from projects.models import Domain, Milestone
+from projects.rules import project_roles_of
+from reviews import forms, selectors, services
+from reviews.enums import CycleState, ProposalState, ReportAction, ReportState
+from reviews.models import Comment, MilestoneProposal, ReviewCycle
+from reviews.workflow import actions_for, missing_items, report_transition
+
+
+class HomeView(TemplateView):
+    """The projects a user may see, grouped by the user's part in them."""
+
+    template_name = "reviews/home.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        user = self.request.user
+        projects = list(project_selectors.project_list(user=user))
+        roles = project_roles_of(user)
+        context.update(
+            coordinated=[p for p in projects if roles.get(p.pk) == ProjectRoleKind.COORDINATOR],
+            membered=[p for p in projects if roles.get(p.pk) == ProjectRoleKind.MEMBER],
+            others=[p for p in projects if p.pk not in roles],
+            in_review_count=sum(1 for p in projects if p.takes_part_in_reviews),
+            **selectors.home_summary(user=user),
+        )
+        return context
+
+
+def _errors(request, error: ValidationError) -> None:
+    for message in error.messages:
+        messages.error(request, message)
+
+
+class CycleListView(PermissionRequiredMixin, TemplateView):
+    permission_required = "reviews.view_cycle_overview"
+    template_name = "reviews/cycle_list.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["cycles"] = ReviewCycle.objects.annotate(report_count=Count("reports")).order_by(
+            "-year"
+        )
+        return context
+
+
+class CycleCreateView(PermissionRequiredMixin, CreateView):
+    permission_required = "reviews.manage_cycle"
+    template_name = "reviews/cycle_form.html"
+    form_class = forms.CycleForm
+
+    def form_valid(self, form):
+        try:
+            cycle = services.cycle_create(actor=self.request.user, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, error)
+            return self.form_invalid(form)
+        if form.cleaned_data.get("reminder_days_before") is not None:
+            services.cycle_update(
+                actor=self.request.user,
+                cycle=cycle,
+                reminder_days_before=form.cleaned_data["reminder_days_before"],
+                reminder_days_after=form.cleaned_data["reminder_days_after"],
+                reviewer_reminder_after_days=form.cleaned_data["reviewer_reminder_after_days"],
+            )
+        messages.success(self.request, f"The {cycle.year} cycle is planned. Open it when ready.")
+        return redirect(cycle)
+
+
+class CycleUpdateView(PermissionRequiredMixin, UpdateView):
+    permission_required = "reviews.manage_cycle"
+    template_name = "reviews/cycle_form.html"
+    form_class = forms.CycleForm
+
+    def get_object(self, queryset=None):
+        return get_object_or_404(ReviewCycle, year=self.kwargs["year"])
+
+    def form_valid(self, form):
+        values = {name: form.cleaned_data[name] for name in form.changed_data}
+        try:
+            cycle = services.cycle_update(actor=self.request.user, cycle=self.object, **values)
+        except ValidationError as error:
+            form.add_error(None, error)
+            return self.form_invalid(form)
+        messages.success(self.request, f"The {cycle.year} cycle is saved.")
+        return redirect(cycle)
+
+
+class CycleActionView(PermissionRequiredMixin, View):
+    """Open or close a cycle (POST)."""
+
+    permission_required = "reviews.manage_cycle"
+    http_method_names = ["post"]
+
+    def post(self, request, year: int, action: str):
+        cycle = get_object_or_404(ReviewCycle, year=year)
+        try:
+            if action == "open":
+                created = services.cycle_open(actor=request.user, cycle=cycle)
+                messages.success(
+                    request, f"The {year} cycle is open: {created} draft report(s) created."
+                )
+            elif action == "close":
+                services.cycle_close(actor=request.user, cycle=cycle)
+                messages.success(request, f"The {year} cycle is closed: no more submissions.")
+            else:
+                raise Http404("No such action.")
+        except ValidationError as error:
+            _errors(request, error)
+        return redirect(cycle)
+
+
+class CycleOverviewView(PermissionRequiredMixin, TemplateView):
+    """Every project's report in the cycle: state, each body's decision, overdue items."""
+
+    permission_required = "reviews.view_cycle_overview"
+    template_name = "reviews/cycle_overview.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        cycle = get_object_or_404(ReviewCycle, year=self.kwargs["year"])
+        reports = [
+            selectors.decide(r) for r in selectors.report_list(user=self.request.user, cycle=cycle)
+        ]
+        today = timezone.localdate()
+        for report in reports:
+            unsubmitted = report.state in {ReportState.DRAFT, ReportState.CHANGES_REQUESTED}
+            report.is_overdue = (unsubmitted and today > report.deadline) or (
+                report.state == ReportState.SUBMITTED and today > cycle.review_deadline
+            )
+        counts = dict.fromkeys(ReportState.values, 0)
+        for report in reports:
+            counts[report.state] += 1
+        context.update(
+            cycle=cycle,
+            reports=reports,
+            counts=[(ReportState(s).label, s, n) for s, n in counts.items()],
+            body_counts=[
+                (body, sum(1 for r in reports if body in r.decided_bodies))
+                for body in cycle.required_bodies
+            ],
+            overdue=[r for r in reports if r.is_overdue],
+            missing=[r for r in reports if r.state != ReportState.APPROVED]
+            if cycle.state != CycleState.OPEN
+            else [],
+        )
+        return context
+
+
+class ReviewQueueView(PermissionRequiredMixin, TemplateView):
+    permission_required = "reviews.view_review_queue"
+    template_name = "reviews/queue.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        cycle = selectors.current_cycle()
+        get = self.request.GET
+        filters = {
+            "state": get.get("state", "") if get.get("state") in ReportState.values else "",
+            "domain": get.get("domain", "")[:60],
+            "undecided": get.get("undecided") == "1",
+            "overdue": get.get("overdue") == "1",
+        }
+        context.update(
+            cycle=cycle,
+            filters=filters,
+            reports=selectors.review_queue(user=self.request.user, cycle=cycle, **filters)
+            if cycle
+            else [],
+            states=[(s, label) for s, label in ReportState.choices if s != ReportState.DRAFT],
+            domains=Domain.objects.all(),
+        )
+        return context
+
+
+class ReportDetailView(TemplateView):
+    template_name = "reviews/report_detail.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        user = self.request.user
+        report = selectors.report_detail(user=user, pk=self.kwargs["pk"])
+        comments = selectors.comments_for(user=user, report=report)
+        replies: dict[int, list[Comment]] = {}
+        by_update: dict[int | None, list[Comment]] = {}
+        for comment in comments:
+            if comment.parent_id:
+                replies.setdefault(comment.parent_id, []).append(comment)
+            else:
+                by_update.setdefault(comment.update_id, []).append(comment)
+        for comment in comments:
+            comment.thread_replies = replies.get(comment.pk, [])
+        updates = list(report.updates.all())
+        for update in updates:
+            update.thread = by_update.get(update.pk, [])
+        diffs = selectors.report_diffs(user=user, report=report)
+        selectors.mark_seen(user=user, report=report)
+        actions = actions_for(user=user, report=report)
+        context.update(
+            report=report,
+            updates=updates,
+            report_comments=by_update.get(None, []),
+            comment_count=len(comments),
+            actions=actions,
+            action_labels={a.value: a.label for a in ReportAction},
+            diffs=diffs,
+            transitions=selectors.transitions_for(report),
+            approvals=sorted(report.approvals.all(), key=lambda a: a.decided_at),
+            missing=missing_items(report)
+            if report.state in {ReportState.DRAFT, ReportState.CHANGES_REQUESTED}
+            else [],
+            can=self._can(user, report),
+            comment_form=forms.CommentForm(),
+            extension_form=forms.ExtensionForm(
+                initial={"until": report.extended_deadline, "reason": report.extension_reason}
+            ),
+            proposal_form=forms.ProposalForm(),
+            baseline_form=forms.BaselineForm(),
+            proposals=list(report.proposals.all()),
+        )
+        if context["can"]["history"]:
+            context["history"] = selectors.report_history(report)
+        return context
+
+    @staticmethod
+    def _can(user, report) -> dict[str, bool]:
+        return {
+            "edit": user.has_perm("reviews.edit_report", report),
+            "comment": user.has_perm("reviews.comment_report", report),
+            "comment_internal": user.has_perm("reviews.comment_internal"),
+            "resolve": user.has_perm("reviews.resolve_comment", report),
+            "extend": user.has_perm("reviews.grant_extension", report),
+            "baseline": user.has_perm("reviews.move_baseline"),
+            "propose": user.has_perm("reviews.propose_milestone", report),
+            "decide": user.has_perm("reviews.decide_proposal"),
+            "history": user.has_perm("reviews.view_report_history", report),
+        }
+
+
+class ReportEditView(TemplateView):
+    """The coordinator's form. Save as draft any time; a conflicting save keeps the text."""
+
+    template_name = "reviews/report_form.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        self.report = selectors.report_detail(user=request.user, pk=kwargs["pk"])
+        if not request.user.has_perm("reviews.edit_report", self.report):
+            if request.user.has_perm("reviews.view_report", self.report):
+                messages.error(request, "This report cannot be edited now.")
+                return redirect(self.report)
+            raise Http404("No such report.")
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_forms(self, data=None):
+        report = self.report
+        form = forms.ReportForm(data, instance=report, initial={"version": report.version})
+        formset = forms.MilestoneUpdateFormSet(
+            data,
+            queryset=report.updates.select_related("milestone").order_by("milestone__position"),
+            prefix="m",
+        )
+        return form, formset
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        if "form" not in context:
+            context["form"], context["formset"] = self.get_forms()
+        context["report"] = self.report
+        context["milestones"] = {u.pk: u.milestone for u in self.report.updates.all()}
+        context["submit_action"] = (
+            ReportAction.SUBMIT if self.report.state == ReportState.DRAFT else ReportAction.RESUBMIT
+        )
+        return context
+
+    def post(self, request, pk: int):
+        form, formset = self.get_forms(request.POST)
+        if not (form.is_valid() and formset.is_valid()):
+            messages.error(request, "Some fields need attention: see the messages beside them.")
+            return self.render_to_response(self.get_context_data(form=form, formset=formset))
+        updates = {
+            f.instance.pk: {
+                name: f.cleaned_data[name] for name in forms.MilestoneUpdateForm.Meta.fields
+            }
+            for f in formset.forms
+        }
+        values = {name: form.cleaned_data[name] for name in forms.ReportForm.Meta.fields}
+        try:
+            report = services.report_update(
+                actor=request.user,
+                report=self.report,
+                expected_version=form.cleaned_data["version"],
+                values=values,
+                updates=updates,
+            )
+        except services.EditConflictError as conflict:
+            saved = selectors.report_detail(user=request.user, pk=pk)
+            self.report = saved
+            messages.error(request, conflict.messages[0])
+            data = request.POST.copy()
+            data["version"] = saved.version  # saving again, after merging, is deliberate
+            form, formset = self.get_forms(data)
+            form.is_valid()
+            formset.is_valid()
+            return self.render_to_response(
+                self.get_context_data(form=form, formset=formset, conflict=saved)
+            )
+        if "submit" in request.POST:
+            action = (
+                ReportAction.SUBMIT if report.state == ReportState.DRAFT else ReportAction.RESUBMIT
+            )
+            try:
+                report_transition(report=report, action=action, actor=request.user)
+            except ValidationError as error:
+                messages.warning(
+                    request, "Your changes are saved, but the report was not submitted."
+                )
+                _errors(request, error)
+                return redirect("reviews:report_edit", pk=pk)
+            messages.success(request, "Saved and submitted. The secretariat has been told.")
+            return redirect(report)
+        messages.success(request, "Draft saved.")
+        return redirect("reviews:report_edit", pk=pk)
+
+
+class ReportActionView(View):
+    """One workflow action (POST); the workflow checks permission and guards."""
+
+    http_method_names = ["post"]
+
+    def post(self, request, pk: int, action: str):
+        report = selectors.report_detail(user=request.user, pk=pk)
+        if action not in ReportAction.values:
+            raise Http404("No such action.")
+        form = forms.ReasonForm(request.POST)
+        form.is_valid()
+        try:
+            report = report_transition(
+                report=report, action=action, actor=request.user, reason=form.cleaned_data["reason"]
+            )
+        except ValidationError as error:
+            _errors(request, error)
+        else:
+            state = report.get_state_display().lower()
+            messages.success(request, f"{ReportAction(action).label}: the report is now {state}.")
+        return redirect(report)
+
+
+class CommentCreateView(View):
+    http_method_names = ["post"]
+
+    def post(self, request, pk: int):
+        report = selectors.report_detail(user=request.user, pk=pk)
+        form = forms.CommentForm(request.POST)
+        if not form.is_valid():
+            messages.error(request, "A comment cannot be empty.")
+            return redirect(report)
+        update = parent = None
+        if form.cleaned_data["update"]:
+            update = get_object_or_404(report.updates, pk=form.cleaned_data["update"])
+        if form.cleaned_data["parent"]:
+            parent = get_object_or_404(report.comments, pk=form.cleaned_data["parent"])
+            if parent.is_internal and not request.user.has_perm("reviews.view_internal_comments"):
+                raise Http404("No such comment.")
+        try:
+            services.comment_add(
+                actor=request.user,
+                report=report,
+                body=form.cleaned_data["body"],
+                visibility=form.cleaned_data["visibility"] or "shared",
+                update=update,
+                parent=parent,
+            )
+        except ValidationError as error:
+            _errors(request, error)
+        else:
+            messages.success(request, "Comment added.")
+        return HttpResponseRedirect(f"{report.get_absolute_url()}#comments")
+
+
+class CommentResolveView(View):
+    http_method_names = ["post"]
+
+    def post(self, request, pk: int):
+        comment = get_object_or_404(Comment, pk=pk)
+        report = selectors.report_detail(user=request.user, pk=comment.report_id)
+        if comment.is_internal and not request.user.has_perm("reviews.view_internal_comments"):
+            raise Http404("No such comment.")
+        resolved = request.POST.get("resolved") == "1"
+        services.comment_resolve(actor=request.user, comment=comment, resolved=resolved)
+        messages.success(request, "Comment resolved." if resolved else "Comment reopened.")
+        return HttpResponseRedirect(f"{report.get_absolute_url()}#comment-{comment.pk}")
+
+
+class ExtensionView(View):
+    http_method_names = ["post"]
+
+    def post(self, request, pk: int):
+        report = selectors.report_detail(user=request.user, pk=pk)
+        form = forms.ExtensionForm(request.POST)
+        if not form.is_valid():
+            messages.error(request, "Give the new deadline and the reason for the extension.")
+            return redirect(report)
+        try:
+            services.report_grant_extension(actor=request.user, report=report, **form.cleaned_data)
+        except ValidationError as error:
+            _errors(request, error)
+        else:
+            messages.success(
+                request, f"Deadline extended to {form.cleaned_data['until']:%-d %B %Y}."
+            )
+        return redirect(report)
+
+
+class BaselineView(View):
+    http_method_names = ["post"]
+
+    def post(self, request, pk: int, milestone: int):
+        report = selectors.report_detail(user=request.user, pk=pk)
+        milestone = get_object_or_404(Milestone, pk=milestone, project_id=report.project_id)
+        form = forms.BaselineForm(request.POST)
+        if not form.is_valid():
+            messages.error(request, "Give the new baseline date and the reason for moving it.")
+            return redirect(report)
+        try:
+            services.milestone_move_baseline(
+                actor=request.user, milestone=milestone, **form.cleaned_data
+            )
+        except ValidationError as error:
+            _errors(request, error)
+        else:
+            messages.success(request, f"Baseline of milestone {milestone.position} moved.")
+        return redirect(report)
+
+
+class ProposalCreateView(View):
+    http_method_names = ["post"]
+
+    def post(self, request, pk: int):
+        report = selectors.report_detail(user=request.user, pk=pk)
+        form = forms.ProposalForm(request.POST)
+        if not form.is_valid():
+            messages.error(request, "A proposed milestone needs a title and a due date.")
+            return redirect(report)
+        try:
+            services.milestone_propose(actor=request.user, report=report, **form.cleaned_data)
+        except ValidationError as error:
+            _errors(request, error)
+        else:
+            messages.success(request, "Milestone proposed to the secretariat.")
+        return redirect(report)
+
+
+class ProposalDecideView(View):
+    http_method_names = ["post"]
+
+    def post(self, request, pk: int):
+        proposal = get_object_or_404(MilestoneProposal, pk=pk)
+        report = selectors.report_detail(user=request.user, pk=proposal.report_id)
+        if proposal.state != ProposalState.PENDING:
+            messages.error(request, "This proposal was already decided.")
+            return redirect(report)
+        accept = request.POST.get("accept") == "1"
+        services.proposal_decide(actor=request.user, proposal=proposal, accept=accept)
+        messages.success(request, "Milestone added." if accept else "Proposal declined.")
+        return redirect(report)
