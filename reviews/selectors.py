@@ -191,7 +191,16 @@ def diff(old: dict, new: dict, *, against: str) -> Diff:
             result.milestones.append((title, [FieldChange("Milestone", "—", "added")]))
             continue
         if after is None:
-            result.milestones.append((title, [FieldChange("Milestone", "reported", "no longer")]))
+            result.milestones.append(
+                (
+                    title,
+                    [
+                        FieldChange(
+                            "Milestone", "reported", "not in this report (achieved or withdrawn)"
+                        )
+                    ],
+                )
+            )
             continue
         changes = [
             FieldChange(LABELS[name], before.get(name), after.get(name))
@@ -325,7 +334,10 @@ def home_summary(*, user) -> dict:
         )
     if user.has_perm("reviews.view_cycle_overview"):
         counts = dict(
-            cycle.reports.order_by().values("state").annotate(n=Count("pk")).values_list("state", "n")
+            cycle.reports.order_by()
+            .values("state")
+            .annotate(n=Count("pk"))
+            .values_list("state", "n")
         )
         summary["state_counts"] = [
             (label, value, counts.get(value, 0)) for value, label in ReportState.choices

@@ -43,7 +43,13 @@ def actions_for(*, user, report: StatusReport) -> list[str]:
         action
         for action in available_actions(report)
         if user.has_perm(f"reviews.{action}_report", report)
-        and not (action == ReportAction.APPROVE and _has_approved(report, user.secretariat_body))
+        and not (
+            action == ReportAction.APPROVE
+            and (
+                user.secretariat_body not in report.cycle.required_bodies
+                or _has_approved(report, user.secretariat_body)
+            )
+        )
     ]
 
 
@@ -115,6 +121,8 @@ def snapshot(report: StatusReport) -> dict:
 
 def _approve(report: StatusReport, actor) -> str:
     body = actor.secretariat_body
+    if body not in report.cycle.required_bodies:
+        raise PermissionDenied("Approvals are given by a reviewer, for a body the cycle requires.")
     if _has_approved(report, body):
         raise ValidationError(f"{body} has already approved revision {report.revision}.")
     Approval.objects.create(report=report, revision=report.revision, body=body, reviewer=actor)

@@ -1,9 +1,13 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
+from django.test.utils import override_settings
 
 from pesco_review.accounts.services import DEMO_ACCOUNTS, demo_accounts_seed
 from projects.models import Project
 from projects.services import demo_milestones_seed
+from reviews.demo import demo_cycles_seed
+
+DUMMY_MAIL = "django.core.mail.backends.dummy.EmailBackend"
 
 
 class Command(BaseCommand):
@@ -19,9 +23,13 @@ class Command(BaseCommand):
             raise CommandError("No projects yet: run `python manage.py load_pesco` first.")
         demo_accounts_seed(password=settings.DEMO_PASSWORD)
         milestones = demo_milestones_seed()
+        # The demo's workflow steps would mail every demo account: nobody reads those.
+        with override_settings(MAILERS={"default": {"BACKEND": DUMMY_MAIL}}):
+            cycles = demo_cycles_seed()
         if not options["verbosity"]:
             return
         names = ", ".join(account.username for account in DEMO_ACCOUNTS)
         self.stdout.write(f"  demo accounts: {names}")
         self.stdout.write(f"  demo milestones created: {milestones}")
+        self.stdout.write(f"  demo review cycles: {'created' if cycles else 'already there'}")
         self.stdout.write(self.style.SUCCESS("Demo data ready."))
