@@ -21,6 +21,7 @@ check-python:
 		echo "       Install it, or point PYTHON= at one: make run PYTHON=/path/to/python3.12" >&2; \
 		exit 1; \
 	fi
+	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "error: $(PYTHON) was not found." >&2; exit 1; }
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 12))' || { \
 		echo "error: $(PYTHON) is older than Python 3.12." >&2; exit 1; }
 

@@ -1,6 +1,7 @@
 """The secretariat completes the public data here; every change is kept in history."""
 
 from django.contrib import admin
+from django.core.exceptions import PermissionDenied
 from simple_history.admin import SimpleHistoryAdmin
 
 from projects.models import (
@@ -42,6 +43,10 @@ class LifecyclePhaseAdmin(admin.ModelAdmin):
 class ParticipationInline(admin.TabularInline):
     model = Participation
     extra = 0
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("state", "project")
+
     autocomplete_fields = ["state"]
     fields = ["state", "role", "since", "until", "verified", "from_dataset", "note"]
     readonly_fields = ["from_dataset"]
@@ -53,20 +58,38 @@ class MilestoneInline(admin.TabularInline):
     fields = ["position", "title", "baseline_due", "current_due", "achieved_on", "is_demo"]
 
 
+class NoRolesForOneselfMixin:
+    """A non-superuser cannot give themselves a project role (and so edit a project's report)."""
+
+    def _check_roles(self, request, roles) -> None:
+        if request.user.is_superuser:
+            return
+        if any(role.user_id == request.user.pk for role in roles):
+            raise PermissionDenied("You cannot give yourself a project role; ask another steward.")
+
+
 class ProjectRoleInline(admin.TabularInline):
     model = ProjectRole
     extra = 0
     autocomplete_fields = ["user"]
 
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("user", "project")
+
 
 @admin.register(Project)
-class ProjectAdmin(SimpleHistoryAdmin):
+class ProjectAdmin(NoRolesForOneselfMixin, SimpleHistoryAdmin):
     list_display = ["acronym", "name", "domain", "wave", "phase", "status", "participants_coverage"]
     list_filter = ["wave", "domain", "phase", "status", "participants_coverage"]
     list_select_related = ["domain", "wave", "phase"]
     search_fields = ["name", "acronym"]
     readonly_fields = ["source_record"]
     inlines = [ParticipationInline, MilestoneInline, ProjectRoleInline]
+
+    def save_formset(self, request, form, formset, change):
+        if formset.model is ProjectRole:
+            self._check_roles(request, [f.instance for f in formset.forms if f.has_changed()])
+        super().save_formset(request, form, formset, change)
 
 
 @admin.register(Participation)
@@ -85,7 +108,11 @@ class MilestoneAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(ProjectRole)
-class ProjectRoleAdmin(SimpleHistoryAdmin):
+class ProjectRoleAdmin(NoRolesForOneselfMixin, SimpleHistoryAdmin):
     list_display = ["user", "project", "role"]
     list_select_related = ["user", "project"]
     autocomplete_fields = ["user", "project"]
+
+    def save_model(self, request, obj, form, change):
+        self._check_roles(request, [obj])
+        super().save_model(request, obj, form, change)

@@ -4,6 +4,8 @@ A value the public sources do not give is stored as "not recorded" (NULL, or the
 choice), never as an empty list or "none"; `*_verified = False` marks a value that was inferred.
 """
 
+from datetime import date
+
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
@@ -12,6 +14,9 @@ from simple_history.models import HistoricalRecords
 
 from pesco_review.accounts.enums import ProjectRoleKind
 from projects.enums import ListCoverage, ParticipationRole, ProjectStatus, StateKind
+
+# Council Decision (CFSP) 2017/2315: no PESCO date can be earlier.
+PESCO_START = date(2017, 12, 11)
 
 
 class MemberState(models.Model):
@@ -24,6 +29,12 @@ class MemberState(models.Model):
     joined = models.DateField("joined PESCO", null=True, blank=True)
     legal_basis = models.CharField(max_length=300, blank=True)
     note = models.TextField(blank=True)
+    source_record = models.JSONField(
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="The data-set entry as last loaded; a reload applies only what changed in it.",
+    )
 
     history = HistoricalRecords()
 
@@ -62,6 +73,9 @@ class Wave(models.Model):
     adopted = models.DateField(null=True, blank=True)
     council_decision = models.CharField(max_length=100, blank=True)
     note = models.TextField(blank=True)
+    source_record = models.JSONField(null=True, blank=True, editable=False)
+
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["number"]
@@ -221,6 +235,13 @@ class Milestone(models.Model):
                 fields=["project", "position"], name="milestone_unique_position_per_project"
             ),
             models.CheckConstraint(condition=Q(position__gte=1), name="milestone_position_gte_1"),
+            models.CheckConstraint(
+                condition=Q(baseline_due__gte=PESCO_START)
+                & Q(current_due__gte=PESCO_START)
+                & (Q(achieved_on__isnull=True) | Q(achieved_on__gte=PESCO_START)),
+                name="milestone_dates_not_before_pesco",
+                violation_error_message="A milestone date cannot be before PESCO (11 Dec 2017).",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -130,99 +130,163 @@ def _roles(entry: dict) -> dict[str, tuple[str, bool]]:
     return roles
 
 
+def _plain(value):
+    """A field value as JSON: dates as ISO text, related rows by primary key."""
+    if isinstance(value, date):
+        return value.isoformat()
+    if hasattr(value, "pk"):
+        return value.pk
+    return value
+
+
+def _create_from_source(model, identity: dict, values: dict, entry: dict, *, actor):
+    record = {"entry": entry, "values": {n: _plain(v) for n, v in values.items()}}
+    return _create(
+        model, {**identity, **values, "source_record": record}, actor=actor, reason=LOAD_REASON
+    )
+
+
+def _sync(instance, values: dict, entry: dict, *, actor) -> bool:
+    """Apply the values whose source changed since the last load (every value the first time).
+
+    `source_record` keeps the entry and the values as last loaded, so a value the secretariat
+    corrected in the admin stands until the data set itself changes that value.
+    """
+    loaded = {name: _plain(value) for name, value in values.items()}
+    record = {"entry": entry, "values": loaded}
+    previous = instance.source_record
+    if previous == record:
+        return False
+    before = (previous or {}).get("values")
+    changed = {
+        name: value
+        for name, value in values.items()
+        if before is None or before.get(name) != loaded[name]
+    }
+    _save_changes(
+        instance,
+        {**changed, "source_record": record},
+        actor=actor,
+        reason=f"{LOAD_REASON}: source changed",
+    )
+    return True
+
+
 def _load_states(data: dict, *, actor, report: LoadReport) -> dict[str, MemberState]:
     wanted = {
-        entry["code"]: {
-            "name": entry["name"],
-            "kind": StateKind.PARTICIPATING,
-            "eu_code": entry.get("eu_code") or "",
-            "joined": _date(entry.get("joined")),
-            "legal_basis": entry.get("legal_basis") or "",
-            "note": entry.get("note") or "",
-        }
+        entry["code"]: (
+            entry,
+            {
+                "name": entry["name"],
+                "kind": StateKind.PARTICIPATING,
+                "eu_code": entry.get("eu_code") or "",
+                "joined": _date(entry.get("joined")),
+                "legal_basis": entry.get("legal_basis") or "",
+                "note": entry.get("note") or "",
+            },
+        )
         for entry in data["member_states"]
     }
     third = {
         code for entry in data["projects"] for code in entry.get("third_state_participants") or []
     }
     for code in sorted(third):
-        wanted[code] = {"name": THIRD_STATE_NAMES[code], "kind": StateKind.THIRD_STATE}
+        values = {"name": THIRD_STATE_NAMES[code], "kind": StateKind.THIRD_STATE}
+        wanted[code] = ({"code": code, "third_state": True}, values)
     states = MemberState.objects.in_bulk(field_name="code")
-    for code, values in wanted.items():
+    for code, (entry, values) in wanted.items():
         if code not in states:
-            states[code] = _create(
-                MemberState, {"code": code, **values}, actor=actor, reason=LOAD_REASON
+            states[code] = _create_from_source(
+                MemberState, {"code": code}, values, entry, actor=actor
             )
             report.add("states", "created")
-        elif _save_changes(states[code], values, actor=actor, reason=LOAD_REASON):
+        elif _sync(states[code], values, entry, actor=actor):
             report.add("states", "updated")
     return states
 
 
-def _load_domains_and_waves(data: dict) -> tuple[dict, dict]:
+def _load_domains_and_waves(data: dict, *, actor, report: LoadReport) -> tuple[dict, dict]:
+    """Domains by name (or slug, if the secretariat renamed one); waves by number."""
     domains = {}
+    existing = list(Domain.objects.all())
     names = {entry["domain"] for entry in data["projects"] if entry.get("domain")}
     for name in sorted(
         names, key=lambda n: (DOMAIN_ORDER.index(n) if n in DOMAIN_ORDER else 99, n)
     ):
-        position = DOMAIN_ORDER.index(name) + 1 if name in DOMAIN_ORDER else 99
-        domains[name], _ = Domain.objects.update_or_create(
-            name=name, defaults={"slug": slugify(name), "position": position}
+        slug = slugify(name)
+        found = next((d for d in existing if d.name == name), None) or next(
+            (d for d in existing if d.slug == slug), None
         )
+        if found is None:
+            position = DOMAIN_ORDER.index(name) + 1 if name in DOMAIN_ORDER else 99
+            found = Domain.objects.create(name=name, slug=slug, position=position)
+            report.add("domains", "created")
+        domains[name] = found
     waves = {}
     described = {entry["wave"]: entry for entry in data.get("waves", []) if entry.get("wave")}
+    current = Wave.objects.in_bulk(field_name="number")
     for number in sorted({entry["wave"] for entry in data["projects"]}):
-        about = described.get(number, {})
-        waves[number], _ = Wave.objects.update_or_create(
-            number=number,
-            defaults={
-                "adopted": _date(about.get("adopted")),
-                "council_decision": about.get("decision") or "",
-                "note": about.get("note") or "",
-            },
-        )
+        about = described.get(number, {"wave": number})
+        values = {
+            "adopted": _date(about.get("adopted")),
+            "council_decision": about.get("decision") or "",
+            "note": about.get("note") or "",
+        }
+        if number not in current:
+            current[number] = _create_from_source(
+                Wave, {"number": number}, values, about, actor=actor
+            )
+            report.add("waves", "created")
+        elif _sync(current[number], values, about, actor=actor):
+            report.add("waves", "updated")
+        waves[number] = current[number]
     return domains, waves
 
 
 def _load_participations(
     project: Project, entry: dict, previous: dict | None, states: dict, *, actor, today, report
 ) -> None:
+    """Participations change only where the data set changed for that state. A changed role
+    ends the old participation and starts a new one, so the register shows both."""
     wanted = _roles(entry)
     before = _roles(previous) if previous is not None else {}
     current = {p.state.code: p for p in project.participations.all() if p.until is None}
+
+    def end(participation, reason: str) -> None:
+        since = participation.since
+        until = today if since is None or since <= today else since
+        _save_changes(
+            participation, {"until": until}, actor=actor, reason=f"{LOAD_REASON}: {reason}"
+        )
+
     for code, (role, verified) in wanted.items():
         if previous is not None and before.get(code) == (role, verified):
             continue  # unchanged in the source: what the secretariat recorded since stands
         existing = current.get(code)
-        if existing is None:
-            _create(
-                Participation,
-                {
-                    "project": project,
-                    "state": states[code],
-                    "role": role,
-                    "verified": verified,
-                    "from_dataset": True,
-                },
-                actor=actor,
-                reason=LOAD_REASON,
-            )
-            report.add("participations", "created")
-        elif _save_changes(
-            existing, {"role": role, "verified": verified}, actor=actor, reason=LOAD_REASON
-        ):
-            report.add("participations", "updated")
+        if existing is not None and existing.role == role:
+            if _save_changes(existing, {"verified": verified}, actor=actor, reason=LOAD_REASON):
+                report.add("participations", "updated")
+            continue
+        if existing is not None:
+            end(existing, f"role changed to {ParticipationRole(role).label.lower()}")
+            report.add("participations", "ended")
+        _create(
+            Participation,
+            {
+                "project": project,
+                "state": states[code],
+                "role": role,
+                "verified": verified,
+                "from_dataset": True,
+            },
+            actor=actor,
+            reason=LOAD_REASON,
+        )
+        report.add("participations", "created")
     for code in set(before) - set(wanted):
         existing = current.get(code)
         if existing is not None and existing.from_dataset:
-            since = existing.since
-            until = today if since is None or since <= today else since
-            _save_changes(
-                existing,
-                {"until": until},
-                actor=actor,
-                reason=f"{LOAD_REASON}: no longer listed by the source",
-            )
+            end(existing, "no longer listed by the source")
             report.add("participations", "ended")
 
 
@@ -230,7 +294,7 @@ def _load_participations(
 def pesco_data_load(*, data: dict, actor=None, today: date | None = None) -> LoadReport:
     """Load or update the public PESCO data set: states, domains, waves, projects, participations.
 
-    Idempotent: loading the same data again changes nothing. A project's fields and
+    Idempotent: loading the same data again changes nothing. A row's values and a project's
     participations change only where the data set itself changed since the last load, so what
     the secretariat completed in the admin is not overwritten by an unchanged source.
     """
@@ -238,34 +302,22 @@ def pesco_data_load(*, data: dict, actor=None, today: date | None = None) -> Loa
     today = today or timezone.localdate()
     report = LoadReport()
     states = _load_states(data, actor=actor, report=report)
-    domains, waves = _load_domains_and_waves(data)
+    domains, waves = _load_domains_and_waves(data, actor=actor, report=report)
     projects = {p.acronym: p for p in Project.objects.prefetch_related("participations__state")}
     for entry in data["projects"]:
         values = _project_values(entry, domains=domains, waves=waves)
         project = projects.get(entry["acronym"])
-        previous = project.source_record if project is not None else None
+        previous = (project.source_record or {}).get("entry") if project is not None else None
         if project is None:
-            project = _create(
+            project = _create_from_source(
                 Project,
-                {
-                    "acronym": entry["acronym"],
-                    "slug": slugify(entry["acronym"]),
-                    "source_record": entry,
-                    **values,
-                },
+                {"acronym": entry["acronym"], "slug": slugify(entry["acronym"])},
+                values,
+                entry,
                 actor=actor,
-                reason=LOAD_REASON,
             )
             report.add("projects", "created")
-        elif previous != entry:
-            old = _project_values(previous, domains=domains, waves=waves) if previous else {}
-            changed = {k: v for k, v in values.items() if previous is None or old.get(k) != v}
-            _save_changes(
-                project,
-                {**changed, "source_record": entry},
-                actor=actor,
-                reason=f"{LOAD_REASON}: source changed",
-            )
+        elif _sync(project, values, entry, actor=actor):
             report.add("projects", "updated")
         else:
             report.add("projects", "unchanged")

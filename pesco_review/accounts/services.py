@@ -80,18 +80,27 @@ def demo_accounts_seed(*, password: str) -> list[User]:
         user = User.objects.filter(username=account.username).first() or User(
             username=account.username
         )
-        user.first_name, user.last_name = account.first_name, account.last_name
-        user.email = f"{account.username}@demo.pesco-review.invalid"
-        user.member_state = states[account.state] if account.state else None
-        user.secretariat_body = account.body
-        user.is_secretariat_lead = account.lead
-        user.is_leadership = account.leadership
-        user.is_superuser = account.superuser
-        user.is_staff = account.superuser or account.lead
-        user.set_password(password)
-        user.full_clean(exclude=["password"])
-        user._change_reason = "seed_demo"
-        user.save()
+        wanted = {
+            "first_name": account.first_name,
+            "last_name": account.last_name,
+            "email": f"{account.username}@demo.pesco-review.invalid",
+            "member_state": states[account.state] if account.state else None,
+            "secretariat_body": account.body,
+            "is_secretariat_lead": account.lead,
+            "is_leadership": account.leadership,
+            "is_superuser": account.superuser,
+            "is_staff": account.superuser or account.lead,
+        }
+        changed = [name for name, value in wanted.items() if getattr(user, name) != value]
+        for name in changed:
+            setattr(user, name, wanted[name])
+        if user.pk is None or not user.check_password(password):
+            user.set_password(password)
+            changed.append("password")
+        if changed:  # an unchanged account gets no new history row
+            user.full_clean(exclude=["password"])
+            user._change_reason = "seed_demo"
+            user.save()
         if account.lead:
             user.groups.add(group)
         for acronyms, role in (

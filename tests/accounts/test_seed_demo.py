@@ -79,3 +79,13 @@ def test_seed_demo_twice_creates_no_duplicates(loaded, settings):
 
     assert User.objects.count() == 8
     assert User.objects.get(username="coordinator").project_roles.count() == 3
+
+
+def test_seed_demo_twice_writes_no_new_history(loaded, settings):
+    settings.DEBUG = True
+    call_command("seed_demo", verbosity=0)
+    before = User.history.count()
+
+    call_command("seed_demo", verbosity=0)
+
+    assert User.history.count() == before

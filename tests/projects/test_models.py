@@ -91,3 +91,14 @@ def test_milestone_slippage_days_is_current_minus_baseline(project):
     )
 
     assert milestone.slippage_days == 60
+
+
+def test_milestone_date_before_pesco_existed_is_refused(project):
+    assert refused(
+        lambda: factories.MilestoneFactory(
+            project=project, baseline_due=date(2017, 1, 1), current_due=date(2017, 1, 1)
+        )
+    )
+    assert refused(
+        lambda: factories.MilestoneFactory(project=project, achieved_on=date(2016, 5, 1))
+    )

@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.core.management import call_command
 
 from projects.enums import ListCoverage, ParticipationRole, ProjectStatus, StateKind
-from projects.models import MemberState, Milestone, Participation, Project
+from projects.models import Domain, MemberState, Milestone, Participation, Project, Wave
 from projects.services import demo_milestones_seed, pesco_data_load
 
 pytestmark = pytest.mark.django_db
@@ -184,3 +184,51 @@ def test_demo_milestones_seed_only_projects_in_review_and_marked_demo(dataset):
     assert Milestone.objects.filter(is_demo=False).count() == 0
     assert not Milestone.objects.filter(project__acronym="EUFOR CROC").exists()
     assert demo_milestones_seed() == 0
+
+
+def test_pesco_data_load_keeps_admin_edits_of_states_waves_and_domains(dataset):
+    pesco_data_load(data=dataset)
+    denmark = MemberState.objects.get(code="DK")
+    denmark.note = "Joined after the 2022 referendum."
+    denmark.save()
+    Wave.objects.filter(number=1).update(note="Corrected by the secretariat.")
+    Domain.objects.filter(name="Maritime").update(name="Maritime domain")
+
+    report = pesco_data_load(data=dataset)
+
+    assert MemberState.objects.get(code="DK").note == "Joined after the 2022 referendum."
+    assert Wave.objects.get(number=1).note == "Corrected by the secretariat."
+    assert Domain.objects.filter(name__startswith="Maritime").count() == 1
+    assert report.lines() == ["projects unchanged: 72"]
+
+
+def test_pesco_data_load_state_changed_in_source_is_updated_with_history(dataset):
+    pesco_data_load(data=dataset)
+    changed = copy.deepcopy(dataset)
+    next(s for s in changed["member_states"] if s["code"] == "DK")["note"] = "New source note."
+
+    pesco_data_load(data=changed)
+
+    denmark = MemberState.objects.get(code="DK")
+    assert denmark.note == "New source note."
+    assert denmark.history.first().history_change_reason == (
+        "load_pesco: public data set: source changed"
+    )
+
+
+def test_pesco_data_load_role_change_ends_old_participation_and_starts_new(dataset):
+    pesco_data_load(data=dataset)
+    changed = copy.deepcopy(dataset)
+    cidcc = next(p for p in changed["projects"] if p["acronym"] == "CIDCC")
+    cidcc["observers"].remove("BE")
+    cidcc["participants"].append("BE")
+
+    pesco_data_load(data=changed, today=date(2026, 6, 1))
+
+    rows = list(
+        Project.objects.get(acronym="CIDCC")
+        .participations.filter(state__code="BE")
+        .order_by("pk")
+        .values_list("role", "until")
+    )
+    assert rows == [("observer", date(2026, 6, 1)), ("participant", None)]

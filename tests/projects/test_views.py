@@ -216,3 +216,16 @@ def test_project_detail_query_count_independent_of_rows(
     with django_assert_num_queries(8):
         response = client.get(large.get_absolute_url())
     assert len(response.context["milestones"]) == 15
+
+
+def test_project_detail_partial_list_without_others_says_not_recorded(client, role_users, project):
+    factories.ParticipationFactory(project=project, coordinator=True)
+    project.participants_coverage = ListCoverage.PARTIAL
+    project.save()
+    client.force_login(role_users["coordinator"])
+
+    response = client.get(project.get_absolute_url())
+
+    section = response.text.split("<h3>Participants</h3>")[1].split("</div>")[0]
+    assert "others not recorded" in section
+    assert "none" not in section
