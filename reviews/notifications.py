@@ -70,10 +70,11 @@ def transition_notify(transition: ReportTransition) -> int:
     actor = str(transition.actor)
     if transition.action in {ReportAction.SUBMIT, ReportAction.RESUBMIT}:
         bodies = report.cycle.required_bodies
-        to = [email for body in bodies for _, email in reviewers_of(bodies).get(body, [])]
+        reviewers = reviewers_of(bodies)
+        to = [email for body in bodies for _, email in reviewers.get(body, [])]
         verb = "submitted" if transition.action == ReportAction.SUBMIT else "resubmitted"
         subject = (
-            f"{project.acronym} {report.cycle.year} report {verb} (revision {report.revision})"
+            f"{project.acronym} {report.cycle.year} report {verb} (revision {transition.revision})"
         )
         text = (
             f"{actor} {verb} the {report.cycle.year} status report of {name}.\n\n{_link(report)}\n"
@@ -89,7 +90,7 @@ def transition_notify(transition: ReportTransition) -> int:
     elif transition.action == ReportAction.APPROVE and transition.to_state == ReportState.APPROVED:
         subject = f"{project.acronym} {report.cycle.year} report approved"
         text = (
-            f"Every required body has approved revision {report.revision} of the "
+            f"Every required body has approved revision {transition.revision} of the "
             f"{report.cycle.year} status report of {name}.\n\n{_link(report)}\n"
         )
     elif transition.action == ReportAction.REOPEN:
@@ -152,9 +153,8 @@ def reminders_send(*, today: date | None = None) -> int:
             if rule is None:
                 continue
             days = (report.deadline - today).days
-            when = (
-                f"in {days} days" if days > 0 else ("today" if days == 0 else f"{-days} days ago")
-            )
+            span = f"{abs(days)} day{'' if abs(days) == 1 else 's'}"
+            when = f"in {span}" if days > 0 else ("today" if days == 0 else f"{span} ago")
             for pk, email in coordinators.get(report.project_id, []):
                 if (report.pk, rule, pk) in already or not _claim(report, rule, pk):
                     continue

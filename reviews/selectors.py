@@ -215,7 +215,7 @@ def diff(old: dict, new: dict, *, against: str) -> Diff:
 def submitted_snapshot(report: StatusReport, revision: int) -> dict | None:
     transition = (
         report.transitions.filter(action__in=SUBMISSIONS, revision=revision)
-        .exclude(snapshot=None)
+        .filter(snapshot__isnull=False)
         .order_by("-at")
         .first()
     )

@@ -72,9 +72,25 @@ def cycle_create(
     return cycle
 
 
+CYCLE_EDITABLE = {
+    "opens",
+    "submission_deadline",
+    "review_deadline",
+    "required_bodies",
+    "handling_marking",
+    "reminder_days_before",
+    "reminder_days_after",
+    "reviewer_reminder_after_days",
+}
+
+
 @transaction.atomic
 def cycle_update(*, actor, cycle: ReviewCycle, **values) -> ReviewCycle:
+    """Change a cycle's dates and settings; its state changes only by opening and closing."""
     _require(actor, "reviews.manage_cycle", message="Only the secretariat lead changes cycles.")
+    unknown = set(values) - CYCLE_EDITABLE
+    if unknown:
+        raise ValidationError(f"These cannot be changed here: {', '.join(sorted(unknown))}.")
     cycle = ReviewCycle.objects.select_for_update().get(pk=cycle.pk)
     for name, value in values.items():
         setattr(cycle, name, value)
@@ -166,10 +182,9 @@ def report_grant_extension(
         raise ValidationError(f"An extension must end after the deadline ({deadline:%-d %B %Y}).")
     report.extended_deadline = until
     report.extension_reason = reason.strip()
-    report.version += 1
     _save(
         report,
-        ["extended_deadline", "extension_reason", "version"],
+        ["extended_deadline", "extension_reason"],
         actor=actor,
         reason=f"Extension to {until:%-d %B %Y}: {reason.strip()}",
     )
@@ -338,8 +353,9 @@ def proposal_decide(*, actor, proposal: MilestoneProposal, accept: bool) -> Mile
             current_due=proposal.proposed_due,
         )
         _create(milestone, actor=actor, reason="Proposed by the coordinator, accepted")
-        update = MilestoneUpdate(report=proposal.report, milestone=milestone)
-        _create(update, actor=actor, reason="Milestone added")
+        if proposal.report.state in {ReportState.DRAFT, ReportState.CHANGES_REQUESTED}:
+            update = MilestoneUpdate(report=proposal.report, milestone=milestone)
+            _create(update, actor=actor, reason="Milestone added")
         proposal.milestone = milestone
         proposal.state = ProposalState.ACCEPTED
         fields.append("milestone")

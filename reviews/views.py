@@ -294,6 +294,12 @@ class ReportEditView(TemplateView):
         if not (form.is_valid() and formset.is_valid()):
             messages.error(request, "Some fields need attention: see the messages beside them.")
             return self.render_to_response(self.get_context_data(form=form, formset=formset))
+        if any(f.instance.pk is None for f in formset.forms):
+            # An id that is not one of this report's updates (or a form added by hand).
+            messages.error(
+                request, "The form no longer matches this report's milestones: reload the page."
+            )
+            return self.render_to_response(self.get_context_data(form=form, formset=formset))
         updates = {
             f.instance.pk: {
                 name: f.cleaned_data[name] for name in forms.MilestoneUpdateForm.Meta.fields
@@ -310,8 +316,9 @@ class ReportEditView(TemplateView):
                 updates=updates,
             )
         except services.EditConflictError as conflict:
+            # Two copies: the form writes the user's text into its instance while validating.
             saved = selectors.report_detail(user=request.user, pk=pk)
-            self.report = saved
+            self.report = selectors.report_detail(user=request.user, pk=pk)
             messages.error(request, conflict.messages[0])
             data = request.POST.copy()
             data["version"] = saved.version  # saving again, after merging, is deliberate

@@ -1,0 +1,398 @@
+"""The review pages, as each role sees them."""
+
+import re
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from reviews.enums import ReportState
+from reviews.models import Comment, StatusReport
+from reviews.workflow import report_transition
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def report(project):
+    report = factories.StatusReportFactory(project=project, complete=True)
+    factories.MilestoneUpdateFactory(report=report, milestone__position=1)
+    return report
+
+
+@pytest.fixture
+def submitted(report, role_users):
+    return report_transition(report=report, action="submit", actor=role_users["coordinator"])
+
+
+def report_urls(report) -> list[tuple[str, str]]:
+    """Every URL of one report, with the method a browser would use."""
+    update = report.updates.first()
+    comment = factories_comment(report)
+    proposal_url = None
+    return [
+        ("get", reverse("reviews:report", args=[report.pk])),
+        ("get", reverse("reviews:report_edit", args=[report.pk])),
+        ("post", reverse("reviews:report_edit", args=[report.pk])),
+        ("post", reverse("reviews:report_action", args=[report.pk, "submit"])),
+        ("post", reverse("reviews:report_action", args=[report.pk, "approve"])),
+        ("post", reverse("reviews:comment_create", args=[report.pk])),
+        ("post", reverse("reviews:extension", args=[report.pk])),
+        ("post", reverse("reviews:baseline", args=[report.pk, update.milestone_id])),
+        ("post", reverse("reviews:proposal_create", args=[report.pk])),
+        ("post", reverse("reviews:comment_resolve", args=[comment.pk])),
+        *([("post", proposal_url)] if proposal_url else []),
+    ]
+
+
+def factories_comment(report) -> Comment:
+    return Comment.objects.create(
+        report=report, author=factories.UserFactory(eda=True), body="Noted.", revision=1
+    )
+
+
+def test_report_urls_of_another_project_answer_404_to_a_coordinator(
+    client, role_users, other_project
+):
+    other = factories.StatusReportFactory(project=other_project, complete=True)
+    factories.MilestoneUpdateFactory(report=other)
+    other.submitted_at = timezone.now()
+    other.state = ReportState.SUBMITTED
+    other.save()
+    client.force_login(role_users["coordinator"])
+
+    statuses = {url: getattr(client, method)(url).status_code for method, url in report_urls(other)}
+
+    assert set(statuses.values()) == {404}, statuses
+    assert StatusReport.objects.get(pk=other.pk).state == ReportState.SUBMITTED
+
+
+def test_report_unsubmitted_draft_answers_404_to_the_secretariat_and_leadership(
+    client, role_users, report
+):
+    for role in ("eda", "lead", "leadership"):
+        client.force_login(role_users[role])
+        assert client.get(report.get_absolute_url()).status_code == 404, role
+
+
+# role -> (report page, edit page) for a submitted report of the role's project. Who may see
+# the report but not edit it is sent back to the report with a message; nobody else learns of it.
+ACCESS = {
+    "coordinator": (200, 302),
+    "member": (200, 302),
+    "eda": (200, 302),
+    "eeas": (200, 302),
+    "eums": (200, 302),
+    "lead": (200, 302),
+    "leadership": (200, 302),
+    "no_role": (404, 404),
+}
+
+
+@pytest.mark.parametrize("role", sorted(ACCESS))
+def test_report_pages_for_every_role_answer_per_matrix(client, role_users, submitted, role):
+    client.force_login(role_users[role])
+
+    statuses = (
+        client.get(reverse("reviews:report", args=[submitted.pk])).status_code,
+        client.get(reverse("reviews:report_edit", args=[submitted.pk])).status_code,
+    )
+
+    assert statuses == ACCESS[role]
+
+
+# role -> (queue, cycle list, cycle overview)
+PAGES = {
+    "coordinator": (403, 403, 403),
+    "member": (403, 403, 403),
+    "eda": (200, 200, 200),
+    "lead": (200, 200, 200),
+    "leadership": (403, 200, 200),
+    "no_role": (403, 403, 403),
+}
+
+
+@pytest.mark.parametrize("role", sorted(PAGES))
+def test_review_pages_for_every_role_answer_per_matrix(client, role_users, report, role):
+    client.force_login(role_users[role])
+    urls = [
+        reverse("reviews:queue"),
+        reverse("reviews:cycles"),
+        reverse("reviews:cycle", args=[report.cycle.year]),
+    ]
+
+    assert tuple(client.get(url).status_code for url in urls) == PAGES[role]
+
+
+def test_internal_comments_never_reach_coordinator_member_or_leadership(
+    client, role_users, submitted
+):
+    eda = role_users["eda"]
+    update = submitted.updates.first()
+    from reviews.services import comment_add
+
+    comment_add(actor=eda, report=submitted, body="INTERNAL-NOTE-1", visibility="internal")
+    comment_add(
+        actor=eda, report=submitted, body="INTERNAL-NOTE-2", visibility="internal", update=update
+    )
+    comment_add(actor=eda, report=submitted, body="SHARED-NOTE", visibility="shared")
+    pages = [
+        reverse("home"),
+        reverse("reviews:report", args=[submitted.pk]),
+        reverse("projects:detail", args=[submitted.project.slug]),
+    ]
+
+    for role in ("coordinator", "member", "leadership"):
+        client.force_login(role_users[role])
+        for url in pages:
+            text = client.get(url).text
+            assert "INTERNAL-NOTE" not in text, (role, url)
+        report_page = client.get(pages[1]).text
+        assert "SHARED-NOTE" in report_page
+    client.force_login(role_users["eeas"])
+    assert "INTERNAL-NOTE-2" in client.get(pages[1]).text
+
+
+def test_report_edit_coordinator_saves_draft_and_form_ignores_other_fields(
+    client, role_users, report, other_project
+):
+    update = report.updates.get()
+    foreign = factories.MilestoneUpdateFactory(
+        report=factories.StatusReportFactory(project=other_project), narrative="untouched"
+    )
+    client.force_login(role_users["coordinator"])
+    data = form_data(report, summary="A new summary.")
+    data.update({"state": "approved", "revision": "9", "project": str(other_project.pk)})
+
+    response = client.post(reverse("reviews:report_edit", args=[report.pk]), data)
+
+    report.refresh_from_db()
+    assert response.status_code == 302
+    assert (report.summary, report.state, report.revision, report.project_id) == (
+        "A new summary.",
+        ReportState.DRAFT,
+        1,
+        report.project_id,
+    )
+    assert report.updates.get().pk == update.pk
+    foreign.refresh_from_db()
+    assert foreign.narrative == "untouched"
+
+
+def test_report_edit_another_reports_update_id_is_refused(
+    client, role_users, report, other_project
+):
+    foreign = factories.MilestoneUpdateFactory(
+        report=factories.StatusReportFactory(project=other_project), narrative="untouched"
+    )
+    client.force_login(role_users["coordinator"])
+    data = form_data(report)
+    data["m-0-id"] = str(foreign.pk)
+    data["m-0-narrative"] = "hijacked"
+
+    client.post(reverse("reviews:report_edit", args=[report.pk]), data)
+
+    foreign.refresh_from_db()
+    assert foreign.narrative == "untouched"
+
+
+def test_report_edit_invalid_percent_comes_back_filled_with_error_beside_field(
+    client, role_users, report
+):
+    client.force_login(role_users["coordinator"])
+    data = form_data(report, summary="Keep this text.")
+    data["m-0-percent_complete"] = "150"
+
+    response = client.post(reverse("reviews:report_edit", args=[report.pk]), data)
+
+    assert response.status_code == 200
+    assert "Keep this text." in response.text
+    formset = response.context["formset"]
+    assert formset.forms[0].errors["percent_complete"] == [
+        "Ensure this value is less than or equal to 100."
+    ]
+    report.refresh_from_db()
+    assert report.summary == "The project progressed as planned."
+
+
+def test_report_edit_second_of_two_concurrent_saves_is_refused_and_text_kept(
+    client, role_users, report
+):
+    coordinator = role_users["coordinator"]
+    colleague = factories.ProjectRoleFactory(project=report.project).user
+    stale_version = report.version
+    client.force_login(colleague)
+    client.post(
+        reverse("reviews:report_edit", args=[report.pk]), form_data(report, summary="First.")
+    )
+    client.force_login(coordinator)
+
+    response = client.post(
+        reverse("reviews:report_edit", args=[report.pk]),
+        {**form_data(report, summary="Second, from an old page."), "version": str(stale_version)},
+    )
+
+    report.refresh_from_db()
+    assert report.summary == "First."
+    assert response.status_code == 200
+    assert "saved this report since you opened it" in response.text
+    assert "Second, from an old page." in response.text  # the user's text, to merge
+    assert response.context["conflict"].summary == "First."
+    assert response.context["form"]["version"].value() == report.version
+
+
+def test_report_edit_save_and_submit_with_missing_items_keeps_the_text(client, role_users, report):
+    client.force_login(role_users["coordinator"])
+    data = form_data(report, summary="Saved even though not submittable.")
+    data["risks"] = ""
+    data["submit"] = "1"
+
+    response = client.post(reverse("reviews:report_edit", args=[report.pk]), data, follow=True)
+
+    report.refresh_from_db()
+    assert report.summary == "Saved even though not submittable."
+    assert report.state == ReportState.DRAFT
+    assert "Risks and mitigation is missing." in response.text
+
+
+def test_report_action_request_changes_from_page_moves_state_and_leaves_comment(
+    client, role_users, submitted
+):
+    client.force_login(role_users["eda"])
+
+    response = client.post(
+        reverse("reviews:report_action", args=[submitted.pk, "request_changes"]),
+        {"reason": "Explain milestone 1."},
+        follow=True,
+    )
+
+    assert StatusReport.objects.get(pk=submitted.pk).state == ReportState.CHANGES_REQUESTED
+    assert "Request changes: the report is now changes requested." in response.text
+    assert list(Comment.objects.values_list("body", flat=True)) == ["Explain milestone 1."]
+
+
+def test_report_action_not_allowed_for_role_answers_403_and_changes_nothing(
+    client, role_users, submitted
+):
+    client.force_login(role_users["coordinator"])
+
+    response = client.post(reverse("reviews:report_action", args=[submitted.pk, "approve"]))
+
+    assert response.status_code == 403
+    assert StatusReport.objects.get(pk=submitted.pk).state == ReportState.SUBMITTED
+
+
+def test_report_action_impossible_in_state_says_why_and_changes_nothing(
+    client, role_users, submitted
+):
+    client.force_login(role_users["lead"])
+
+    response = client.post(
+        reverse("reviews:report_action", args=[submitted.pk, "reopen"]),
+        {"reason": "Try."},
+        follow=True,
+    )
+
+    assert "A report that is submitted cannot be given “reopen”." in response.text
+    assert StatusReport.objects.get(pk=submitted.pk).state == ReportState.SUBMITTED
+
+
+def test_report_page_shows_only_the_actions_this_user_may_take(client, role_users, submitted):
+    client.force_login(role_users["eda"])
+    eda_page = client.get(submitted.get_absolute_url()).text
+    client.force_login(role_users["coordinator"])
+    coordinator_page = client.get(submitted.get_absolute_url()).text
+
+    assert "Approve for the EDA" in eda_page
+    assert "Request changes" in eda_page
+    assert "Approve for" not in coordinator_page
+    assert "Request changes" not in coordinator_page
+    assert "Edit the report" not in coordinator_page  # submitted: not editable
+
+
+def make_reports(count: int, cycle) -> None:
+    for _ in range(count):
+        report = factories.StatusReportFactory(cycle=cycle, complete=True)
+        factories.MilestoneUpdateFactory(report=report)
+        report.state = ReportState.SUBMITTED
+        report.submitted_at = timezone.now()
+        report.save()
+
+
+@pytest.mark.parametrize(
+    ("role", "url_name", "queries"),
+    [("lead", "cycle", 5), ("eda", "queue", 7), ("lead", "home", 7)],
+)
+def test_overview_queue_and_home_query_count_same_for_3_and_60_reports(
+    client, django_assert_num_queries, role_users, role, url_name, queries
+):
+    cycle = factories.ReviewCycleFactory()
+    url = (
+        reverse(f"reviews:{url_name}", args=[cycle.year])
+        if url_name == "cycle"
+        else reverse("reviews:queue" if url_name == "queue" else "home")
+    )
+    client.force_login(role_users[role])
+    make_reports(3, cycle)
+    with django_assert_num_queries(queries):
+        client.get(url)
+
+    make_reports(57, cycle)
+    with django_assert_num_queries(queries):
+        response = client.get(url)
+    assert re.search(r"\b60\b", response.text)
+
+
+def test_report_page_query_count_same_for_1_and_20_milestones_and_comments(
+    client, django_assert_num_queries, role_users, submitted
+):
+    client.force_login(role_users["eda"])
+    client.get(submitted.get_absolute_url())  # first view records what was seen
+    with django_assert_num_queries(19):
+        client.get(submitted.get_absolute_url())
+
+    for position in range(2, 21):
+        factories.MilestoneUpdateFactory(report=submitted, milestone__position=position)
+        factories_comment(submitted)
+    with django_assert_num_queries(19):
+        response = client.get(submitted.get_absolute_url())
+    assert len(response.context["updates"]) == 20
+
+
+def form_data(report, **values) -> dict:
+    """The edit form as the browser would post it, with `values` changed."""
+    report.refresh_from_db()
+    data = {
+        "version": str(report.version),
+        "assessment": report.assessment,
+        "phase_reported": str(report.phase_reported_id or ""),
+        "summary": report.summary,
+        "achievements": report.achievements,
+        "risks": report.risks,
+        "next_year_plan": report.next_year_plan,
+        "resources": report.resources,
+        "eu_cooperation": report.eu_cooperation,
+    }
+    updates = list(report.updates.order_by("milestone__position"))
+    data.update(
+        {
+            "m-TOTAL_FORMS": str(len(updates)),
+            "m-INITIAL_FORMS": str(len(updates)),
+            "m-MIN_NUM_FORMS": "0",
+            "m-MAX_NUM_FORMS": "1000",
+        }
+    )
+    for index, update in enumerate(updates):
+        data.update(
+            {
+                f"m-{index}-id": str(update.pk),
+                f"m-{index}-status": update.status,
+                f"m-{index}-percent_complete": str(update.percent_complete or ""),
+                f"m-{index}-forecast_date": "",
+                f"m-{index}-achieved_on": "",
+                f"m-{index}-narrative": update.narrative,
+            }
+        )
+    data.update(values)
+    return data
