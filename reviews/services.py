@@ -7,6 +7,7 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
+from pesco_review.accounts.enums import SecretariatBody
 from projects.models import Milestone, Project
 from reviews.enums import CommentVisibility, CycleState, ProposalState, ReportState
 from reviews.models import (
@@ -45,31 +46,11 @@ def _save(instance, fields: list[str], *, actor, reason: str = "") -> None:
     instance.save(update_fields=fields)
 
 
-@transaction.atomic
-def cycle_create(
-    *,
-    actor,
-    year: int,
-    opens: date,
-    submission_deadline: date,
-    review_deadline: date,
-    required_bodies: list[str] | None = None,
-    handling_marking: str = "",
-) -> ReviewCycle:
-    _require(actor, "reviews.manage_cycle", message="Only the secretariat lead creates cycles.")
-    cycle = ReviewCycle(
-        year=year,
-        opens=opens,
-        submission_deadline=submission_deadline,
-        review_deadline=review_deadline,
-        handling_marking=handling_marking,
-    )
-    if required_bodies is not None:
-        cycle.required_bodies = list(required_bodies)
-    cycle.full_clean()
-    cycle._history_user = actor
-    cycle.save()
-    return cycle
+def _check_bodies(bodies) -> None:
+    known = set(SecretariatBody.values)
+    if not bodies or not set(bodies) <= known:
+        choices = ", ".join(sorted(known))
+        raise ValidationError(f"Choose the bodies that must approve: one or more of {choices}.")
 
 
 CYCLE_EDITABLE = {
@@ -85,12 +66,29 @@ CYCLE_EDITABLE = {
 
 
 @transaction.atomic
+def cycle_create(*, actor, year: int, **values) -> ReviewCycle:
+    """Plan a cycle: its year, dates, required bodies, marking and reminder settings."""
+    _require(actor, "reviews.manage_cycle", message="Only the secretariat lead creates cycles.")
+    unknown = set(values) - CYCLE_EDITABLE
+    if unknown:
+        raise ValidationError(f"Unknown cycle settings: {', '.join(sorted(unknown))}.")
+    cycle = ReviewCycle(year=year, **values)
+    _check_bodies(cycle.required_bodies)
+    cycle.full_clean()
+    cycle._history_user = actor
+    cycle.save()
+    return cycle
+
+
+@transaction.atomic
 def cycle_update(*, actor, cycle: ReviewCycle, **values) -> ReviewCycle:
     """Change a cycle's dates and settings; its state changes only by opening and closing."""
     _require(actor, "reviews.manage_cycle", message="Only the secretariat lead changes cycles.")
     unknown = set(values) - CYCLE_EDITABLE
     if unknown:
         raise ValidationError(f"These cannot be changed here: {', '.join(sorted(unknown))}.")
+    if "required_bodies" in values:
+        _check_bodies(values["required_bodies"])
     cycle = ReviewCycle.objects.select_for_update().get(pk=cycle.pk)
     for name, value in values.items():
         setattr(cycle, name, value)

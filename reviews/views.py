@@ -72,14 +72,6 @@ class CycleCreateView(PermissionRequiredMixin, CreateView):
         except ValidationError as error:
             form.add_error(None, error)
             return self.form_invalid(form)
-        if form.cleaned_data.get("reminder_days_before") is not None:
-            services.cycle_update(
-                actor=self.request.user,
-                cycle=cycle,
-                reminder_days_before=form.cleaned_data["reminder_days_before"],
-                reminder_days_after=form.cleaned_data["reminder_days_after"],
-                reviewer_reminder_after_days=form.cleaned_data["reviewer_reminder_after_days"],
-            )
         messages.success(self.request, f"The {cycle.year} cycle is planned. Open it when ready.")
         return redirect(cycle)
 

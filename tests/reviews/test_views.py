@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from reviews.enums import ReportState
-from reviews.models import Comment, StatusReport
+from reviews.models import Comment, ReviewCycle, StatusReport
 from reviews.workflow import report_transition
 from tests import factories
 
@@ -396,3 +396,92 @@ def form_data(report, **values) -> dict:
         )
     data.update(values)
     return data
+
+
+def test_cycle_pages_lead_plans_opens_and_closes_a_cycle(client, role_users, project):
+    factories.MilestoneFactory(project=project)
+    client.force_login(role_users["lead"])
+
+    response = client.post(
+        reverse("reviews:cycle_create"),
+        {
+            "year": "2027",
+            "opens": "2027-01-15",
+            "submission_deadline": "2027-10-31",
+            "review_deadline": "2027-12-15",
+            "required_bodies": ["EDA", "EUMS"],
+            "handling_marking": "LIMITE",
+            "reminder_days_before": "14, 3",
+            "reminder_days_after": "1",
+            "reviewer_reminder_after_days": "5",
+        },
+    )
+    opened = client.post(reverse("reviews:cycle_action", args=[2027, "open"]), follow=True)
+    client.post(reverse("reviews:cycle_action", args=[2027, "close"]))
+
+    cycle = ReviewCycle.objects.get(year=2027)
+    assert response.status_code == 302
+    assert (cycle.state, cycle.required_bodies, cycle.reminder_days_before) == (
+        "closed",
+        ["EDA", "EUMS"],
+        [3, 14],
+    )
+    assert "draft report(s) created" in opened.text
+    assert list(cycle.reports.values_list("project__acronym", flat=True)) == ["ALPHA", "BRAVO"]
+
+
+def test_cycle_create_with_bad_reminder_days_names_the_field(client, role_users):
+    client.force_login(role_users["lead"])
+
+    response = client.post(
+        reverse("reviews:cycle_create"),
+        {
+            "year": "2027",
+            "opens": "2027-01-15",
+            "submission_deadline": "2027-01-01",
+            "review_deadline": "2027-12-15",
+            "required_bodies": ["EDA"],
+            "reminder_days_before": "two weeks",
+            "reminder_days_after": "1",
+            "reviewer_reminder_after_days": "5",
+        },
+    )
+
+    form = response.context["form"]
+    assert form.errors["reminder_days_before"] == [
+        "Give whole numbers of days separated by commas, for example 14, 3."
+    ]
+    assert form.errors["submission_deadline"] == ["The submission deadline is before the opening."]
+    assert 'value="2027-01-15"' in response.text  # what was typed comes back
+    assert not ReviewCycle.objects.filter(year=2027).exists()
+
+
+def test_cycle_pages_refuse_everyone_but_the_lead(client, role_users):
+    factories.ReviewCycleFactory(planned=True)
+    for role in ("eda", "coordinator", "leadership"):
+        client.force_login(role_users[role])
+        assert client.post(reverse("reviews:cycle_action", args=[2026, "open"])).status_code == 403
+        assert client.get(reverse("reviews:cycle_create")).status_code == 403
+    assert ReviewCycle.objects.get(year=2026).state == "planned"
+
+
+def test_workflow_step_mails_reviewers_once_committed(
+    role_users, report, django_capture_on_commit_callbacks, mailoutbox, settings
+):
+    from pesco_review.celery import app as celery_app
+
+    role_users["eda"].email = "eda@example.eu"
+    role_users["eda"].save()
+    eager = celery_app.conf.task_always_eager
+    celery_app.conf.task_always_eager = True  # run the queued task here, not on a worker
+    try:
+        with django_capture_on_commit_callbacks(execute=True) as callbacks:
+            report_transition(report=report, action="submit", actor=role_users["coordinator"])
+            assert mailoutbox == []  # nothing leaves before the commit
+    finally:
+        celery_app.conf.task_always_eager = eager
+
+    assert len(callbacks) == 1
+    assert [(m.to, m.subject) for m in mailoutbox] == [
+        (["eda@example.eu"], "[PESCO review] ALPHA 2026 report submitted (revision 1)")
+    ]
