@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from pesco_review.accounts.views import AbsenceView
 from pesco_review.views import admin_login, healthz
 from reviews.views import HomeView
 
@@ -17,6 +18,7 @@ urlpatterns = [
         name="login",
     ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/absence/", AbsenceView.as_view(), name="absence"),
     # One login page for everybody: the admin's own login sends people to it.
     path("admin/login/", admin_login),
     path("admin/", admin.site.urls),

@@ -37,17 +37,22 @@ def coordinators_of(project_ids) -> dict[int, list]:
     return found
 
 
-def reviewers_of(bodies) -> dict[str, list]:
-    """{body: [active reviewers with an address]}, in one query."""
-    found: dict[str, list] = {}
-    users = (
+def reviewers_of(bodies, *, today: date | None = None) -> dict[str, list]:
+    """{body: [(user id, address)]} of active reviewers, in one query. An absent reviewer's
+    mail goes to their deputy (of the same body) instead."""
+    today = today or timezone.localdate()
+    users = list(
         get_user_model()
         .objects.filter(is_active=True, secretariat_body__in=list(bodies))
-        .exclude(email="")
-        .values_list("secretariat_body", "pk", "email")
+        .select_related("deputy")
     )
-    for body, pk, email in users:
-        found.setdefault(body, []).append((pk, email))
+    found: dict[str, list] = {}
+    for user in users:
+        deputy = user.deputy
+        if user.is_absent(today) and deputy is not None and deputy.is_active:
+            user = deputy
+        if user.email and (user.pk, user.email) not in found.get(user.secretariat_body, []):
+            found.setdefault(user.secretariat_body, []).append((user.pk, user.email))
     return found
 
 
@@ -138,7 +143,7 @@ def reminders_send(*, today: date | None = None) -> int:
     )
     coordinators = coordinators_of({r.project_id for r in reports})
     bodies = {body for r in reports for body in r.cycle.required_bodies}
-    reviewers = reviewers_of(bodies)
+    reviewers = reviewers_of(bodies, today=today)
     already = set(
         ReminderSent.objects.filter(report__in=reports).values_list(
             "report_id", "rule", "recipient_id"

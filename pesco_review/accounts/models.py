@@ -34,6 +34,18 @@ class User(AbstractUser):
         help_text="Sees the state of the whole cycle and the published consolidated review.",
     )
 
+    absent_until = models.DateField(
+        null=True, blank=True, help_text="A reviewer's absence: their deputy is told instead."
+    )
+    deputy = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="deputising_for",
+        help_text="A reviewer of the same body who receives this reviewer's mail while absent.",
+    )
+
     history = HistoricalRecords(excluded_fields=["password", "last_login"])
 
     class Meta:
@@ -49,6 +61,9 @@ class User(AbstractUser):
 
     def __str__(self) -> str:
         return self.get_full_name() or self.username
+
+    def is_absent(self, today) -> bool:
+        return self.absent_until is not None and self.absent_until >= today
 
     @property
     def organisation(self) -> str:

@@ -1,8 +1,9 @@
-"""Writes to accounts: the demonstration accounts."""
+"""Writes to accounts: a reviewer's absence and deputy; the demonstration accounts."""
 
 from dataclasses import dataclass
 
 from django.contrib.auth.models import Group, Permission
+from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from pesco_review.accounts.enums import ProjectRoleKind, SecretariatBody
@@ -113,3 +114,27 @@ def demo_accounts_seed(*, password: str) -> list[User]:
                 )
         users.append(user)
     return users
+
+
+@transaction.atomic
+def absence_set(*, actor: User, absent_until, deputy: User | None) -> User:
+    """A reviewer names a deputy of the same body for an absence (or ends it with None)."""
+    if not actor.secretariat_body:
+        raise ValidationError("Only secretariat reviewers name a deputy.")
+    if deputy is not None and (
+        deputy.pk == actor.pk
+        or deputy.secretariat_body != actor.secretariat_body
+        or not deputy.is_active
+    ):
+        raise ValidationError(
+            f"The deputy must be another active reviewer of the {actor.secretariat_body}."
+        )
+    if absent_until is not None and deputy is None:
+        raise ValidationError("Name the deputy who reviews for you while you are away.")
+    user = User.objects.select_for_update().get(pk=actor.pk)
+    user.absent_until = absent_until
+    user.deputy = deputy if absent_until is not None else None
+    user._history_user = actor
+    user._change_reason = "Absence and deputy"
+    user.save(update_fields=["absent_until", "deputy"])
+    return user
