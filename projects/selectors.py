@@ -1,8 +1,10 @@
 """Reads of projects, already joined so that a page never issues a query per row."""
 
 from dataclasses import dataclass
+from datetime import date, datetime
 
 from django.db.models import Count, Prefetch, Q, QuerySet
+from django.utils import timezone
 
 from projects.enums import ParticipationRole
 from projects.models import Milestone, Participation, Project
@@ -96,6 +98,21 @@ _SKIPPED_FIELDS = {
 }
 
 
+def _shown(field, value) -> str:
+    """A stored value as a person reads it: choice labels, local times, "not recorded"."""
+    if value in (None, ""):
+        return "not recorded"
+    if field.choices:
+        return str(dict(field.flatchoices).get(value, value))
+    if isinstance(value, datetime):
+        return timezone.localtime(value).strftime("%-d %b %Y %H:%M")
+    if isinstance(value, date):
+        return value.strftime("%-d %b %Y")
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    return str(value)
+
+
 def history_changes(previous, record) -> list[str]:
     """What differs between two history records of one object, in words."""
     if previous is None or record.history_type != "~":
@@ -111,9 +128,7 @@ def history_changes(previous, record) -> list[str]:
         if field.is_relation or isinstance(old, (list, dict)) or isinstance(new, (list, dict)):
             changes.append(f"{label} changed")
         else:
-            shown_old = "not recorded" if old in (None, "") else old
-            shown_new = "not recorded" if new in (None, "") else new
-            changes.append(f"{label}: {shown_old} → {shown_new}")
+            changes.append(f"{label}: {_shown(field, old)} → {_shown(field, new)}")
     return changes
 
 

@@ -485,3 +485,13 @@ def test_workflow_step_mails_reviewers_once_committed(
     assert [(m.to, m.subject) for m in mailoutbox] == [
         (["eda@example.eu"], "[PESCO review] ALPHA 2026 report submitted (revision 1)")
     ]
+
+
+def test_report_history_speaks_in_labels_not_stored_values(client, role_users, submitted):
+    client.force_login(role_users["coordinator"])
+
+    response = client.get(submitted.get_absolute_url())
+
+    changes = [c for line in response.context["history"] for c in line.changes]
+    assert "state: Draft → Submitted" in changes
+    assert not any("+00:00" in c for c in changes)
