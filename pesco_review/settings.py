@@ -185,12 +185,21 @@ CELERY_TASK_TIME_LIMIT = 15 * 60
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 60 * 60}
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = TIME_ZONE
+CELERY_TASK_SOFT_TIME_LIMIT = 14 * 60
 CELERY_BEAT_SCHEDULE = {
     "send-reminders": {
         "task": "reviews.tasks.send_reminders",
         "schedule": crontab(hour=7, minute=0),
     },
+    "sweep-stuck-review-builds": {
+        "task": "reviews.tasks.sweep_stuck_builds",
+        "schedule": crontab(minute="*/5"),
+    },
 }
+# A build whose worker has not reported for this long is taken over by the sweep.
+REVIEW_BUILD_STALE_SECONDS = env_int("REVIEW_BUILD_STALE_SECONDS", 600)
+# Seconds to wait after each build step: only the test that kills a worker mid-build sets it.
+REVIEW_BUILD_STEP_PAUSE = float(os.environ.get("REVIEW_BUILD_STEP_PAUSE") or 0)
 
 # Email: SMTP at EMAIL_HOST. With DEBUG on and no EMAIL_HOST, mail is printed to the console;
 # with DEBUG off and no EMAIL_HOST, SMTP on localhost (Django's own default).

@@ -15,6 +15,7 @@ from simple_history.models import HistoricalRecords
 from pesco_review.accounts.enums import SecretariatBody
 from reviews.enums import (
     Assessment,
+    BuildState,
     CommentVisibility,
     CycleState,
     MilestoneStatus,
@@ -348,3 +349,70 @@ class ReminderSent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.rule} reminder for {self.report}"
+
+
+def review_file_path(instance: "ConsolidatedReview", filename: str) -> str:
+    return f"consolidated-reviews/{instance.cycle.year}/v{instance.version}/{filename}"
+
+
+class ConsolidatedReview(models.Model):
+    """One built version of a cycle's consolidated annual review.
+
+    At most one build of a cycle is queued or running at a time (a partial unique constraint);
+    files are recorded only once written whole; a published version is never changed.
+    """
+
+    cycle = models.ForeignKey(ReviewCycle, on_delete=models.PROTECT, related_name="consolidated")
+    version = models.PositiveIntegerField()
+    state = models.CharField(max_length=20, choices=BuildState.choices, default=BuildState.QUEUED)
+    progress = models.PositiveSmallIntegerField(default=0)
+    step = models.CharField(max_length=120, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    task_id = models.CharField(max_length=64, blank=True, help_text="The run that holds it.")
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    requested_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    pdf = models.FileField(upload_to=review_file_path, blank=True)
+    pdf_sha256 = models.CharField(max_length=64, blank=True)
+    docx = models.FileField(upload_to=review_file_path, blank=True)
+    docx_sha256 = models.CharField(max_length=64, blank=True)
+    built_from = models.JSONField(
+        default=list, blank=True, help_text="The exact report revisions the version was built from."
+    )
+    figures = models.JSONField(default=dict, blank=True)
+    error = models.TextField(blank=True)
+    published_at = models.DateTimeField(null=True, blank=True)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["cycle", "-version"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["cycle", "version"], name="consolidatedreview_unique_version"
+            ),
+            models.UniqueConstraint(
+                fields=["cycle"],
+                condition=Q(state__in=[BuildState.QUEUED, BuildState.RUNNING]),
+                name="consolidatedreview_one_build_at_a_time",
+                violation_error_message="A build of this cycle's review is already running.",
+            ),
+            models.CheckConstraint(
+                condition=Q(progress__lte=100), name="consolidatedreview_progress_0_100"
+            ),
+            models.CheckConstraint(
+                condition=Q(published_at__isnull=True) | Q(state=BuildState.SUCCEEDED),
+                name="consolidatedreview_only_succeeded_published",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Consolidated review {self.cycle.year} v{self.version}"
+
+    def file_name(self, extension: str) -> str:
+        return f"PESCO-annual-review-{self.cycle.year}-v{self.version}.{extension}"

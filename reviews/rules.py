@@ -79,3 +79,17 @@ rules.add_perm("reviews.propose_milestone", coordinates_report & report_editable
 rules.add_perm("reviews.decide_proposal", is_secretariat)
 rules.add_perm("reviews.view_cycle_overview", is_secretariat | is_leadership | is_superuser)
 rules.add_perm("reviews.view_review_queue", is_secretariat | is_superuser)
+
+
+@rules.predicate
+def review_published(user, review) -> bool:
+    return review is not None and review.published_at is not None
+
+
+rules.add_perm("reviews.build_review", is_secretariat_lead)
+rules.add_perm("reviews.view_consolidated", is_secretariat_lead | is_leadership | is_superuser)
+rules.add_perm(
+    "reviews.download_review",
+    is_secretariat_lead | is_superuser | (is_leadership & review_published),
+)
+rules.add_perm("reviews.export_figures", is_secretariat_lead | is_leadership | is_superuser)

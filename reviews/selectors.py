@@ -13,6 +13,7 @@ from reviews.enums import CommentVisibility, ReportAction, ReportState
 from reviews.models import (
     Approval,
     Comment,
+    ConsolidatedReview,
     MilestoneProposal,
     MilestoneUpdate,
     ReportTransition,
@@ -343,3 +344,26 @@ def home_summary(*, user) -> dict:
             (label, value, counts.get(value, 0)) for value, label in ReportState.choices
         ]
     return summary
+
+
+def consolidated_versions(*, user, cycle: ReviewCycle) -> list:
+    """The versions of a cycle's review this user may see: all for the lead, the published
+    ones for leadership."""
+    if not user.has_perm("reviews.view_consolidated"):
+        return []
+    versions = cycle.consolidated.select_related("requested_by", "published_by").order_by(
+        "-version"
+    )
+    if not user.has_perm("reviews.build_review"):
+        versions = versions.filter(published_at__isnull=False)
+    return list(versions)
+
+
+def consolidated_for_download(*, user, pk: int):
+    """A succeeded version this user may download; Http404 otherwise (whether it exists or not)."""
+    review = (
+        ConsolidatedReview.objects.select_related("cycle").filter(pk=pk, state="succeeded").first()
+    )
+    if review is None or not user.has_perm("reviews.download_review", review):
+        raise Http404("No such document.")
+    return review

@@ -1,22 +1,31 @@
 """Every write to cycles, reports, comments and milestones, except state changes (workflow.py)."""
 
-from datetime import date
+import hashlib
+import time
+from datetime import date, timedelta
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
-from django.db.models import Max
+from django.core.files.base import ContentFile
+from django.db import IntegrityError, OperationalError, transaction
+from django.db.models import Max, Q
 from django.utils import timezone
 
 from pesco_review.accounts.enums import SecretariatBody
 from projects.models import Milestone, Project
-from reviews.enums import CommentVisibility, CycleState, ProposalState, ReportState
+from reviews.enums import BuildState, CommentVisibility, CycleState, ProposalState, ReportState
 from reviews.models import (
     Comment,
+    ConsolidatedReview,
     MilestoneProposal,
     MilestoneUpdate,
     ReviewCycle,
     StatusReport,
+    review_file_path,
 )
+
+# Errors worth another attempt: the database or the storage was briefly unavailable.
+TRANSIENT_BUILD_ERRORS = (OperationalError, ConnectionError, TimeoutError)
 
 UPDATE_FIELDS = ("status", "percent_complete", "forecast_date", "achieved_on", "narrative")
 REPORT_FIELDS = ("assessment", "phase_reported", *StatusReport.NARRATIVE_FIELDS)
@@ -368,3 +377,196 @@ def _create(instance, *, actor, reason: str) -> None:
     instance._history_user = actor
     instance._change_reason = reason
     instance.save()
+
+
+# The consolidated review ------------------------------------------------------------------------
+
+MAX_BUILD_ATTEMPTS = 3
+
+
+class BuildAlreadyRunningError(ValidationError):
+    def __init__(self, review: ConsolidatedReview):
+        self.review = review
+        super().__init__(
+            f"Version {review.version} of the {review.cycle.year} review is already being built "
+            f"({review.get_state_display().lower()}, {review.progress} %)."
+        )
+
+
+@transaction.atomic
+def review_request_build(*, actor, cycle: ReviewCycle) -> ConsolidatedReview:
+    """Queue a new version; refused while another build of the cycle is queued or running."""
+    _require(actor, "reviews.build_review", cycle, "Only the secretariat lead builds the review.")
+    cycle = ReviewCycle.objects.select_for_update().get(pk=cycle.pk)
+    running = cycle.consolidated.filter(state__in=[BuildState.QUEUED, BuildState.RUNNING]).first()
+    if running is not None:
+        raise BuildAlreadyRunningError(running)
+    last = cycle.consolidated.aggregate(Max("version"))["version__max"] or 0
+    try:
+        with transaction.atomic():
+            review = ConsolidatedReview.objects.create(
+                cycle=cycle, version=last + 1, requested_by=actor
+            )
+    except IntegrityError:  # another request won the race; the database says so
+        raise BuildAlreadyRunningError(
+            cycle.consolidated.filter(state__in=[BuildState.QUEUED, BuildState.RUNNING]).get()
+        ) from None
+    from reviews.tasks import build_consolidated_review  # noqa: PLC0415 - tasks import services
+
+    build_consolidated_review.delay_on_commit(review.pk)
+    return review
+
+
+def _claim(review_id: int, task_id: str) -> ConsolidatedReview | None:
+    """Take the version for this run of the task, or None if there is nothing to do."""
+    with transaction.atomic():
+        review = (
+            ConsolidatedReview.objects.select_for_update()
+            .select_related("cycle", "requested_by")
+            .get(pk=review_id)
+        )
+        if review.state in {BuildState.SUCCEEDED, BuildState.FAILED}:
+            return None
+        stale = timezone.now() - timedelta(seconds=settings.REVIEW_BUILD_STALE_SECONDS)
+        if (
+            review.state == BuildState.RUNNING
+            and review.task_id != task_id
+            and review.heartbeat_at is not None
+            and review.heartbeat_at > stale
+        ):
+            return None  # another live run has it
+        if review.attempts >= MAX_BUILD_ATTEMPTS:
+            review.state = BuildState.FAILED
+            review.error = (
+                f"Gave up after {review.attempts} attempts. Last error: "
+                f"{review.error or 'the worker stopped during the build'}"
+            )
+            review.finished_at = timezone.now()
+            review.save(update_fields=["state", "error", "finished_at"])
+            return None
+        now = timezone.now()
+        review.state = BuildState.RUNNING
+        review.attempts += 1
+        review.task_id = task_id
+        review.started_at = review.started_at or now
+        review.heartbeat_at = now
+        review.progress, review.step = 5, "Starting"
+        review.save(
+            update_fields=[
+                "state",
+                "attempts",
+                "task_id",
+                "started_at",
+                "heartbeat_at",
+                "progress",
+                "step",
+            ]
+        )
+        return review
+
+
+def _beat(review: ConsolidatedReview, step: str, percent: int) -> None:
+    """Record progress and a heartbeat (a plain update: the version has no history of its own)."""
+    ConsolidatedReview.objects.filter(pk=review.pk, task_id=review.task_id).update(
+        step=step, progress=percent, heartbeat_at=timezone.now()
+    )
+    review.step = step
+    pause = settings.REVIEW_BUILD_STEP_PAUSE
+    if pause:
+        time.sleep(pause)  # only set by the test that kills a worker mid-build
+
+
+def review_build(*, review_id: int, task_id: str) -> ConsolidatedReview | None:
+    """Build one version: read, draw, render, write the files whole, then record them.
+
+    A render error fails the version with its message. A transient error (database, storage)
+    is raised for the task to retry; after MAX_BUILD_ATTEMPTS the version fails.
+    """
+    from reviews.documents.build import render_documents  # noqa: PLC0415 - heavy imports
+    from reviews.documents.context import build_context  # noqa: PLC0415
+
+    review = _claim(review_id, task_id)
+    if review is None:
+        return None
+    try:
+        _beat(review, "Reading the approved reports", 10)
+        context = build_context(
+            cycle=review.cycle, version=review.version, generated_by=str(review.requested_by)
+        )
+        built = render_documents(context, lambda step, percent: _beat(review, step, percent))
+        _beat(review, "Saving the files", 90)
+        storage = ConsolidatedReview._meta.get_field("pdf").storage
+        names = {}
+        for extension, content in (("pdf", built.pdf), ("docx", built.docx)):
+            name = review_file_path(review, review.file_name(extension))
+            names[extension] = storage.save(name, ContentFile(content, name=name))
+    except TRANSIENT_BUILD_ERRORS as error:
+        ConsolidatedReview.objects.filter(pk=review.pk).update(error=f"{review.step}: {error}")
+        raise
+    except Exception as error:  # noqa: BLE001 - any other failure is the build's, in words
+        ConsolidatedReview.objects.filter(pk=review.pk, task_id=task_id).update(
+            state=BuildState.FAILED,
+            error=f"{review.step} failed: {error}",
+            finished_at=timezone.now(),
+        )
+        return None
+    with transaction.atomic():
+        review = ConsolidatedReview.objects.select_for_update().get(pk=review.pk)
+        if review.state != BuildState.RUNNING or review.task_id != task_id:
+            for name in names.values():
+                storage.delete(name)  # another run took over: leave no stray file
+            return None
+        review.pdf.name, review.docx.name = names["pdf"], names["docx"]
+        review.pdf_sha256 = hashlib.sha256(built.pdf).hexdigest()
+        review.docx_sha256 = hashlib.sha256(built.docx).hexdigest()
+        review.built_from = context.built_from
+        review.figures = context.as_json()["figures"]
+        review.state, review.progress, review.step = BuildState.SUCCEEDED, 100, "Done"
+        review.error = ""
+        review.finished_at = timezone.now()
+        review.save()
+    return review
+
+
+def review_sweep_stuck() -> int:
+    """Queue again every build whose worker went silent (no heartbeat); fail it after the last
+    attempt. Run periodically by Celery beat."""
+    from reviews.tasks import build_consolidated_review  # noqa: PLC0415
+
+    stale = timezone.now() - timedelta(seconds=settings.REVIEW_BUILD_STALE_SECONDS)
+    swept = 0
+    stuck = ConsolidatedReview.objects.filter(
+        Q(state=BuildState.RUNNING, heartbeat_at__lt=stale)
+        | Q(state=BuildState.QUEUED, requested_at__lt=stale)
+    ).values_list("pk", flat=True)
+    for review_id in stuck:
+        with transaction.atomic():
+            review = ConsolidatedReview.objects.select_for_update().get(pk=review_id)
+            if review.attempts >= MAX_BUILD_ATTEMPTS:
+                review.state = BuildState.FAILED
+                review.error = (
+                    f"Gave up after {review.attempts} attempts: the worker stopped responding."
+                )
+                review.finished_at = timezone.now()
+                review.save(update_fields=["state", "error", "finished_at"])
+            else:
+                review.state, review.task_id = BuildState.QUEUED, ""
+                review.requested_at = timezone.now()
+                review.save(update_fields=["state", "task_id", "requested_at"])
+                build_consolidated_review.delay_on_commit(review.pk)
+            swept += 1
+    return swept
+
+
+@transaction.atomic
+def review_publish(*, actor, review: ConsolidatedReview) -> ConsolidatedReview:
+    """Publish a built version for leadership. A published version is never changed again."""
+    _require(actor, "reviews.build_review", review.cycle, "Only the secretariat lead publishes.")
+    review = ConsolidatedReview.objects.select_for_update().get(pk=review.pk)
+    if review.state != BuildState.SUCCEEDED:
+        raise ValidationError("Only a version that was built successfully can be published.")
+    if review.published_at is not None:
+        raise ValidationError(f"Version {review.version} is already published.")
+    review.published_at, review.published_by = timezone.now(), actor
+    review.save(update_fields=["published_at", "published_by"])
+    return review

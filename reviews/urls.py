@@ -8,7 +8,22 @@ urlpatterns = [
     path("cycles/new/", views.CycleCreateView.as_view(), name="cycle_create"),
     path("cycles/<int:year>/", views.CycleOverviewView.as_view(), name="cycle"),
     path("cycles/<int:year>/edit/", views.CycleUpdateView.as_view(), name="cycle_edit"),
+    path("cycles/<int:year>/review/build/", views.ReviewBuildView.as_view(), name="review_build"),
+    path(
+        "cycles/<int:year>/figures.<str:kind>",
+        views.FiguresExportView.as_view(),
+        name="figures_export",
+    ),
     path("cycles/<int:year>/<str:action>/", views.CycleActionView.as_view(), name="cycle_action"),
+    path("consolidated/<int:pk>/status/", views.ReviewStatusView.as_view(), name="review_status"),
+    path(
+        "consolidated/<int:pk>/publish/", views.ReviewPublishView.as_view(), name="review_publish"
+    ),
+    path(
+        "consolidated/<int:pk>/download/<str:kind>/",
+        views.ReviewDownloadView.as_view(),
+        name="review_download",
+    ),
     path("queue/", views.ReviewQueueView.as_view(), name="queue"),
     path("reports/<int:pk>/", views.ReportDetailView.as_view(), name="report"),
     path("reports/<int:pk>/edit/", views.ReportEditView.as_view(), name="report_edit"),

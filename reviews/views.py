@@ -8,7 +8,7 @@ from django.contrib import messages
 from django.contrib.auth.mixins import PermissionRequiredMixin
 from django.core.exceptions import ValidationError
 from django.db.models import Count
-from django.http import Http404, HttpResponseRedirect
+from django.http import FileResponse, Http404, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.utils import timezone
 from django.views import View
@@ -20,7 +20,7 @@ from projects.models import Domain, Milestone
 from projects.rules import project_roles_of
 from reviews import forms, selectors, services
 from reviews.enums import CycleState, ProposalState, ReportAction, ReportState
-from reviews.models import Comment, MilestoneProposal, ReviewCycle
+from reviews.models import Comment, ConsolidatedReview, MilestoneProposal, ReviewCycle
 from reviews.workflow import actions_for, missing_items, report_transition
 
 
@@ -149,6 +149,7 @@ class CycleOverviewView(PermissionRequiredMixin, TemplateView):
                 for body in cycle.required_bodies
             ],
             overdue=[r for r in reports if r.is_overdue],
+            versions=selectors.consolidated_versions(user=self.request.user, cycle=cycle),
             missing=[r for r in reports if r.state != ReportState.APPROVED]
             if cycle.state != CycleState.OPEN
             else [],
@@ -479,3 +480,97 @@ class ProposalDecideView(View):
         services.proposal_decide(actor=request.user, proposal=proposal, accept=accept)
         messages.success(request, "Milestone added." if accept else "Proposal declined.")
         return redirect(report)
+
+
+class ReviewBuildView(PermissionRequiredMixin, View):
+    """The lead's one button: queue a new version of the cycle's consolidated review."""
+
+    permission_required = "reviews.build_review"
+    http_method_names = ["post"]
+
+    def post(self, request, year: int):
+        cycle = get_object_or_404(ReviewCycle, year=year)
+        try:
+            review = services.review_request_build(actor=request.user, cycle=cycle)
+        except services.BuildAlreadyRunningError as error:
+            messages.warning(request, error.messages[0])
+            return HttpResponseRedirect(f"{cycle.get_absolute_url()}#review-{error.review.pk}")
+        messages.success(request, f"Version {review.version} is being built.")
+        return HttpResponseRedirect(f"{cycle.get_absolute_url()}#review-{review.pk}")
+
+
+class ReviewStatusView(PermissionRequiredMixin, View):
+    """The build's progress as JSON, for the progress bar (polled without reloading)."""
+
+    permission_required = "reviews.build_review"
+
+    def get(self, request, pk: int):
+        review = get_object_or_404(ConsolidatedReview, pk=pk)
+        return JsonResponse(
+            {
+                "state": review.state,
+                "state_label": review.get_state_display(),
+                "progress": review.progress,
+                "step": review.step,
+                "error": review.error,
+            }
+        )
+
+
+class ReviewPublishView(PermissionRequiredMixin, View):
+    permission_required = "reviews.build_review"
+    http_method_names = ["post"]
+
+    def post(self, request, pk: int):
+        review = get_object_or_404(ConsolidatedReview, pk=pk)
+        try:
+            services.review_publish(actor=request.user, review=review)
+        except ValidationError as error:
+            _errors(request, error)
+        else:
+            messages.success(request, f"Version {review.version} is published for leadership.")
+        return redirect(review.cycle)
+
+
+class ReviewDownloadView(View):
+    """A built file, through a permission check; never a public URL."""
+
+    def get(self, request, pk: int, kind: str):
+        if kind not in {"pdf", "docx"}:
+            raise Http404("No such format.")
+        review = selectors.consolidated_for_download(user=request.user, pk=pk)
+        stored = getattr(review, kind)
+        content_type = {
+            "pdf": "application/pdf",
+            "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        }[kind]
+        return FileResponse(
+            stored.open("rb"),
+            as_attachment=True,
+            filename=review.file_name(kind),
+            content_type=content_type,
+        )
+
+
+class FiguresExportView(PermissionRequiredMixin, View):
+    """The cycle's figures and milestone table, from its approved reports, as CSV or XLSX."""
+
+    permission_required = "reviews.export_figures"
+
+    def get(self, request, year: int, kind: str):
+        from reviews.documents import exports  # noqa: PLC0415 - heavy imports stay in documents
+        from reviews.documents.context import build_context  # noqa: PLC0415
+
+        cycle = get_object_or_404(ReviewCycle, year=year)
+        context = build_context(cycle=cycle)
+        if kind == "csv":
+            body, content_type = exports.to_csv(context), "text/csv; charset=utf-8"
+        elif kind == "xlsx":
+            body = exports.to_xlsx(context)
+            content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        else:
+            raise Http404("No such format.")
+        response = HttpResponse(body, content_type=content_type)
+        name = f"PESCO-annual-review-{year}-figures.{kind}"
+        response["Content-Disposition"] = f'attachment; filename="{name}"'
+        return response

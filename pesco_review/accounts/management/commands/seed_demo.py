@@ -1,3 +1,5 @@
+import logging
+
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.test.utils import override_settings
@@ -24,8 +26,12 @@ class Command(BaseCommand):
         demo_accounts_seed(password=settings.DEMO_PASSWORD)
         milestones = demo_milestones_seed()
         # The demo's workflow steps would mail every demo account: nobody reads those.
-        with override_settings(MAILERS={"default": {"BACKEND": DUMMY_MAIL}}):
-            cycles = demo_cycles_seed()
+        logging.disable(logging.INFO)  # and their hundreds of task log lines neither
+        try:
+            with override_settings(MAILERS={"default": {"BACKEND": DUMMY_MAIL}}):
+                cycles = demo_cycles_seed()
+        finally:
+            logging.disable(logging.NOTSET)
         if not options["verbosity"]:
             return
         names = ", ".join(account.username for account in DEMO_ACCOUNTS)
