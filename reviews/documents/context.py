@@ -154,7 +154,7 @@ def _is_secretariat(user) -> bool:
 
 
 def build_context(*, cycle: ReviewCycle, version: int = 0, generated_by: str = "") -> ReviewContext:
-    """Read the cycle once. 11 queries, whatever the number of projects and reports."""
+    """Read the cycle once: 10 queries, whatever the number of projects and reports."""
     reports = _approved_reports(cycle)  # 5 queries
     previous = ReviewCycle.objects.filter(year__lt=cycle.year).order_by("-year").first()  # 1 query
     previous_reports = (

@@ -1,0 +1,283 @@
+"""The consolidated review's content, its files, and who may get them."""
+
+import csv
+import hashlib
+import io
+import re
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.management import call_command
+from django.urls import reverse
+from django.utils import timezone
+from docx import Document
+from openpyxl import load_workbook
+from pypdf import PdfReader
+
+from reviews import services
+from reviews.documents.build import render_documents
+from reviews.documents.context import build_context
+from reviews.documents.exports import MILESTONE_COLUMNS
+from reviews.enums import BuildState, ReportState
+from reviews.models import Approval, Comment, ConsolidatedReview
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+
+def approved(cycle, name: str, acronym: str, **values):
+    report = factories.StatusReportFactory(
+        cycle=cycle,
+        project=factories.ProjectFactory(name=name, acronym=acronym, slug=acronym.lower()),
+        complete=True,
+        state=ReportState.APPROVED,
+        submitted_at=timezone.now(),
+        approved_at=timezone.now(),
+        **values,
+    )
+    factories.MilestoneUpdateFactory(report=report, status="delayed", narrative="Late parts.")
+    for body in ("EDA", "EEAS", "EUMS"):
+        Approval.objects.create(
+            report=report, revision=1, body=body, reviewer=factories.UserFactory(eda=True)
+        )
+    return report
+
+
+@pytest.fixture
+def cycle(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    return factories.ReviewCycleFactory(year=2026, handling_marking="LIMITE")
+
+
+@pytest.fixture
+def reports(cycle):
+    first = approved(cycle, "Harbour Protection Network", "HPN", assessment="minor_delays")
+    second = approved(cycle, "Mountain Rescue Medical Unit", "MRMU")
+    eda = factories.UserFactory(eda=True)
+    Comment.objects.create(
+        report=first, author=eda, body="SECRET-INTERNAL-REMARK", visibility="internal", revision=1
+    )
+    Comment.objects.create(
+        report=first, author=eda, body="Milestones well explained.", visibility="shared", revision=1
+    )
+    draft = factories.StatusReportFactory(
+        cycle=cycle,
+        project=factories.ProjectFactory(name="Unfinished Drone Hangar", acronym="UDH", slug="udh"),
+    )
+    return first, second, draft
+
+
+def pdf_text(data: bytes) -> str:
+    text = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages)
+    return re.sub(r"\s+", " ", text)
+
+
+def docx_text(data: bytes) -> str:
+    document = Document(io.BytesIO(data))
+    parts = [p.text for p in document.paragraphs]
+    parts += [c.text for t in document.tables for row in t.rows for c in row.cells]
+    return re.sub(r"\s+", " ", " ".join(parts))
+
+
+def built(cycle):
+    context = build_context(cycle=cycle, version=1, generated_by="Lead")
+    return context, render_documents(context, lambda step, percent: None)
+
+
+def test_documents_name_every_approved_project_and_the_computed_figures(reports, cycle):
+    context, files = built(cycle)
+
+    for text in (pdf_text(files.pdf), docx_text(files.docx)):
+        assert "Harbour Protection Network" in text
+        assert "Mountain Rescue Medical Unit" in text
+        assert "LIMITE" in text
+        assert "Milestones well explained." in text  # the secretariat's shared comment
+    pdf = pdf_text(files.pdf)
+    assert "In the 2026 cycle, 2 of the 3 projects under review submitted" in pdf
+    assert "Reports approved 2" in pdf
+    assert "Facing delays (assessment or a delayed / at-risk milestone) 2" in pdf
+    assert (context.figures.reports_approved, context.figures.projects_in_review) == (2, 3)
+    assert [c.value for c in context.figures.milestones] == [0, 0, 2, 0, 0, 0]
+
+
+def test_documents_name_the_missing_report_in_the_annex(reports, cycle):
+    _, files = built(cycle)
+
+    annex = pdf_text(files.pdf).split("Annex B")[-1]
+    assert "UDH Unfinished Drone Hangar draft" in annex
+    assert "Unfinished Drone Hangar" in docx_text(files.docx)
+
+
+def test_documents_never_contain_internal_comments(reports, cycle):
+    _, files = built(cycle)
+
+    assert "SECRET-INTERNAL-REMARK" not in pdf_text(files.pdf)
+    assert "SECRET-INTERNAL-REMARK" not in docx_text(files.docx)
+
+
+def test_documents_print_the_handling_marking_on_every_page(reports, cycle):
+    _, files = built(cycle)
+
+    pages = PdfReader(io.BytesIO(files.pdf)).pages
+    assert len(pages) > 5
+    assert all("LIMITE" in page.extract_text() for page in pages)
+
+
+def test_build_context_query_count_same_for_3_and_30_projects(cycle, django_assert_num_queries):
+    for index in range(3):
+        approved(cycle, f"Project {index}", f"P{index}")
+    with django_assert_num_queries(10):
+        build_context(cycle=cycle)
+
+    for index in range(3, 30):
+        approved(cycle, f"Project {index}", f"P{index}")
+    with django_assert_num_queries(10):
+        context = build_context(cycle=cycle)
+    assert context.figures.reports_approved == 30
+
+
+def test_review_build_records_files_hashes_and_revisions(reports, cycle, role_users):
+    review = ConsolidatedReview.objects.create(
+        cycle=cycle, version=1, requested_by=role_users["lead"]
+    )
+
+    services.review_build(review_id=review.pk, task_id="task-1")
+
+    review.refresh_from_db()
+    assert (review.state, review.progress, review.attempts) == (BuildState.SUCCEEDED, 100, 1)
+    assert review.pdf.name == "consolidated-reviews/2026/v1/PESCO-annual-review-2026-v1.pdf"
+    assert review.pdf_sha256 == hashlib.sha256(review.pdf.open("rb").read()).hexdigest()
+    assert review.docx_sha256 == hashlib.sha256(review.docx.open("rb").read()).hexdigest()
+    assert sorted((b["project"], b["revision"]) for b in review.built_from) == [
+        ("HPN", 1),
+        ("MRMU", 1),
+    ]
+
+
+def test_review_request_build_while_one_is_queued_points_to_it(cycle, role_users):
+    lead = role_users["lead"]
+    first = services.review_request_build(actor=lead, cycle=cycle)
+
+    with pytest.raises(services.BuildAlreadyRunningError) as error:
+        services.review_request_build(actor=lead, cycle=cycle)
+
+    assert error.value.review == first
+    assert ConsolidatedReview.objects.count() == 1
+
+
+def test_review_request_build_by_anyone_but_the_lead_is_refused(cycle, role_users):
+    for role in ("eda", "coordinator", "leadership"):
+        with pytest.raises(PermissionDenied):
+            services.review_request_build(actor=role_users[role], cycle=cycle)
+    assert ConsolidatedReview.objects.count() == 0
+
+
+@pytest.fixture
+def succeeded(reports, cycle, role_users):
+    review = ConsolidatedReview.objects.create(
+        cycle=cycle, version=1, requested_by=role_users["lead"]
+    )
+    services.review_build(review_id=review.pk, task_id="task-1")
+    review.refresh_from_db()
+    return review
+
+
+def test_review_publish_only_once_and_only_a_built_version(succeeded, cycle, role_users):
+    lead = role_users["lead"]
+    failed = ConsolidatedReview.objects.create(
+        cycle=cycle, version=2, requested_by=lead, state=BuildState.FAILED, error="x"
+    )
+
+    services.review_publish(actor=lead, review=succeeded)
+
+    with pytest.raises(ValidationError, match="already published"):
+        services.review_publish(actor=lead, review=succeeded)
+    with pytest.raises(ValidationError, match="built successfully"):
+        services.review_publish(actor=lead, review=failed)
+
+
+# role -> status of (PDF, DOCX) download, for an unpublished and then a published version
+DOWNLOADS = {
+    "lead": ((200, 200), (200, 200)),
+    "leadership": ((404, 404), (200, 200)),
+    "eda": ((404, 404), (404, 404)),
+    "coordinator": ((404, 404), (404, 404)),
+    "no_role": ((404, 404), (404, 404)),
+}
+
+
+@pytest.mark.parametrize("role", sorted(DOWNLOADS))
+def test_review_download_per_role_before_and_after_publishing(client, succeeded, role_users, role):
+    client.force_login(role_users[role])
+
+    def statuses():
+        return tuple(
+            client.get(reverse("reviews:review_download", args=[succeeded.pk, kind])).status_code
+            for kind in ("pdf", "docx")
+        )
+
+    before = statuses()
+    services.review_publish(actor=role_users["lead"], review=succeeded)
+    after = statuses()
+
+    assert (before, after) == DOWNLOADS[role]
+
+
+def test_review_download_leadership_gets_the_named_file(client, succeeded, role_users):
+    services.review_publish(actor=role_users["lead"], review=succeeded)
+    client.force_login(role_users["leadership"])
+
+    response = client.get(reverse("reviews:review_download", args=[succeeded.pk, "pdf"]))
+
+    assert response["Content-Disposition"] == (
+        'attachment; filename="PESCO-annual-review-2026-v1.pdf"'
+    )
+    assert "Harbour Protection Network" in pdf_text(b"".join(response.streaming_content))
+
+
+def test_cycle_page_leadership_sees_only_published_versions(client, succeeded, cycle, role_users):
+    client.force_login(role_users["leadership"])
+    before = client.get(cycle.get_absolute_url())
+    services.review_publish(actor=role_users["lead"], review=succeeded)
+    after = client.get(cycle.get_absolute_url())
+
+    assert before.context["versions"] == []
+    assert after.context["versions"] == [succeeded]
+    assert "Build a new version" not in after.text
+
+
+def test_figures_export_csv_and_xlsx_hold_figures_and_milestones(
+    client, reports, cycle, role_users
+):
+    client.force_login(role_users["leadership"])
+
+    csv_response = client.get(reverse("reviews:figures_export", args=[2026, "csv"]))
+    xlsx_response = client.get(reverse("reviews:figures_export", args=[2026, "xlsx"]))
+
+    rows = list(csv.reader(io.StringIO(csv_response.content.decode("utf-8-sig"))))
+    assert ["Reports approved", "2"] in rows
+    header = rows.index(MILESTONE_COLUMNS)
+    hpn = [r for r in rows[header + 1 :] if r[0] == "HPN"]
+    assert [r[3:6] for r in hpn] == [[hpn[0][3], "Delayed", "50"]]
+    book = load_workbook(io.BytesIO(xlsx_response.content))
+    assert book.sheetnames == ["Figures", "Milestones"]
+    assert ["Reports approved", 2] in [list(r) for r in book["Figures"].iter_rows(values_only=True)]
+    assert {r[0] for r in book["Milestones"].iter_rows(min_row=2, values_only=True)} == {
+        "HPN",
+        "MRMU",
+    }
+    client.force_login(role_users["coordinator"])
+    assert client.get(reverse("reviews:figures_export", args=[2026, "csv"])).status_code == 403
+
+
+def test_build_review_command_writes_both_files(reports, cycle, tmp_path):
+    out = io.StringIO()
+
+    call_command("build_review", "2026", "--output", str(tmp_path / "out"), stdout=out)
+
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == [
+        "PESCO-annual-review-2026.docx",
+        "PESCO-annual-review-2026.pdf",
+    ]
+    assert "Built the 2026 review from 2 approved report(s)" in out.getvalue()
+    assert "[ 45 %] Rendering the PDF" in out.getvalue()
