@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from reviews.documents.charts import render_charts
 from reviews.documents.context import ReviewContext
 from reviews.documents.docx import render_docx
+from reviews.documents.isolated import run_forked
 from reviews.documents.pdf import render_pdf
 
 Step = Callable[[str, int], None]
@@ -23,17 +24,21 @@ class Built:
     seconds: dict[str, float] = field(default_factory=dict)
 
 
-def render_documents(context: ReviewContext, on_step: Step) -> Built:
+def _typst_work(context: ReviewContext) -> tuple[dict[str, bytes], bytes, dict[str, float]]:
     seconds = {}
     started = time.perf_counter()
-    on_step("Drawing the charts", 30)
     charts = render_charts(context)
     seconds["charts"] = time.perf_counter() - started
-
     started = time.perf_counter()
-    on_step("Rendering the PDF", 45)
     pdf = render_pdf(context)
     seconds["pdf"] = time.perf_counter() - started
+    return charts, pdf, seconds
+
+
+def render_documents(context: ReviewContext, on_step: Step) -> Built:
+    """Charts and PDF by typst in a child process (see isolated.py), then the DOCX here."""
+    on_step("Drawing the charts and rendering the PDF", 30)
+    charts, pdf, seconds = run_forked(_typst_work, context)
 
     started = time.perf_counter()
     on_step("Writing the DOCX", 70)
