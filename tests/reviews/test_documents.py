@@ -280,4 +280,4 @@ def test_build_review_command_writes_both_files(reports, cycle, tmp_path):
         "PESCO-annual-review-2026.pdf",
     ]
     assert "Built the 2026 review from 2 approved report(s)" in out.getvalue()
-    assert "[ 45 %] Rendering the PDF" in out.getvalue()
+    assert "[ 30 %] Drawing the charts and rendering the PDF" in out.getvalue()
