@@ -305,7 +305,20 @@ def report_history(report: StatusReport, *, limit: int = 200) -> list[HistoryLin
 def home_summary(*, user) -> dict:
     """What a user's home page shows of the current cycle, whatever their roles (≤ 3 queries)."""
     cycle = current_cycle()
-    summary: dict = {"cycle": cycle, "my_reports": [], "queue_count": None, "state_counts": None}
+    summary: dict = {
+        "cycle": cycle,
+        "my_reports": [],
+        "queue_count": None,
+        "state_counts": None,
+        "published_review": None,
+    }
+    if user.has_perm("reviews.view_consolidated"):
+        summary["published_review"] = (
+            ConsolidatedReview.objects.filter(published_at__isnull=False)
+            .select_related("cycle")
+            .order_by("-cycle__year", "-version")
+            .first()
+        )
     if cycle is None:
         return summary
     coordinated = [

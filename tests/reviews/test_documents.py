@@ -281,3 +281,14 @@ def test_build_review_command_writes_both_files(reports, cycle, tmp_path):
     ]
     assert "Built the 2026 review from 2 approved report(s)" in out.getvalue()
     assert "[ 30 %] Drawing the charts and rendering the PDF" in out.getvalue()
+
+
+def test_home_leadership_sees_the_latest_published_review(client, succeeded, role_users):
+    client.force_login(role_users["leadership"])
+    assert client.get(reverse("home")).context["published_review"] is None
+
+    services.review_publish(actor=role_users["lead"], review=succeeded)
+    response = client.get(reverse("home"))
+
+    assert response.context["published_review"] == succeeded
+    assert reverse("reviews:review_download", args=[succeeded.pk, "pdf"]) in response.text
