@@ -6,6 +6,7 @@ from django.forms import modelformset_factory
 from pesco_review.accounts.enums import SecretariatBody
 from reviews.enums import CommentVisibility
 from reviews.models import MilestoneUpdate, ReviewCycle, StatusReport
+from reviews.services import CYCLE_EDITABLE
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -26,17 +27,7 @@ class CycleForm(forms.ModelForm):
 
     class Meta:
         model = ReviewCycle
-        fields = [
-            "year",
-            "opens",
-            "submission_deadline",
-            "review_deadline",
-            "required_bodies",
-            "handling_marking",
-            "reminder_days_before",
-            "reminder_days_after",
-            "reviewer_reminder_after_days",
-        ]
+        fields = ["year", *CYCLE_EDITABLE]
         widgets = {"opens": DATE, "submission_deadline": DATE, "review_deadline": DATE}
 
     def __init__(self, *args, **kwargs):

@@ -62,7 +62,8 @@ def _check_bodies(bodies) -> None:
         raise ValidationError(f"Choose the bodies that must approve: one or more of {choices}.")
 
 
-CYCLE_EDITABLE = {
+# A cycle's settings, in the order its form shows them; its state changes only by the workflow.
+CYCLE_EDITABLE = (
     "opens",
     "submission_deadline",
     "review_deadline",
@@ -71,14 +72,14 @@ CYCLE_EDITABLE = {
     "reminder_days_before",
     "reminder_days_after",
     "reviewer_reminder_after_days",
-}
+)
 
 
 @transaction.atomic
 def cycle_create(*, actor, year: int, **values) -> ReviewCycle:
     """Plan a cycle: its year, dates, required bodies, marking and reminder settings."""
     _require(actor, "reviews.manage_cycle", message="Only the secretariat lead creates cycles.")
-    unknown = set(values) - CYCLE_EDITABLE
+    unknown = set(values) - set(CYCLE_EDITABLE)
     if unknown:
         raise ValidationError(f"Unknown cycle settings: {', '.join(sorted(unknown))}.")
     cycle = ReviewCycle(year=year, **values)
@@ -93,7 +94,7 @@ def cycle_create(*, actor, year: int, **values) -> ReviewCycle:
 def cycle_update(*, actor, cycle: ReviewCycle, **values) -> ReviewCycle:
     """Change a cycle's dates and settings; its state changes only by opening and closing."""
     _require(actor, "reviews.manage_cycle", message="Only the secretariat lead changes cycles.")
-    unknown = set(values) - CYCLE_EDITABLE
+    unknown = set(values) - set(CYCLE_EDITABLE)
     if unknown:
         raise ValidationError(f"These cannot be changed here: {', '.join(sorted(unknown))}.")
     if "required_bodies" in values:
