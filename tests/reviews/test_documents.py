@@ -4,6 +4,7 @@ import csv
 import hashlib
 import io
 import re
+from datetime import timedelta
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -292,3 +293,69 @@ def test_home_leadership_sees_the_latest_published_review(client, succeeded, rol
 
     assert response.context["published_review"] == succeeded
     assert reverse("reviews:review_download", args=[succeeded.pk, "pdf"]) in response.text
+
+
+def test_review_sweep_queues_a_silent_build_again_and_fails_one_out_of_attempts(
+    cycle, role_users, settings, django_capture_on_commit_callbacks
+):
+    lead = role_users["lead"]
+    silent = ConsolidatedReview.objects.create(
+        cycle=cycle,
+        version=1,
+        requested_by=lead,
+        state=BuildState.RUNNING,
+        attempts=1,
+        task_id="dead-task",
+        heartbeat_at=timezone.now() - timedelta(seconds=settings.REVIEW_BUILD_STALE_SECONDS + 5),
+    )
+    other_cycle = factories.ReviewCycleFactory(year=2025)
+    exhausted = ConsolidatedReview.objects.create(
+        cycle=other_cycle,
+        version=1,
+        requested_by=lead,
+        state=BuildState.RUNNING,
+        attempts=3,
+        heartbeat_at=timezone.now() - timedelta(hours=1),
+    )
+    live = ConsolidatedReview.objects.create(
+        cycle=factories.ReviewCycleFactory(year=2024),
+        version=1,
+        requested_by=lead,
+        state=BuildState.RUNNING,
+        attempts=1,
+        heartbeat_at=timezone.now(),
+    )
+
+    with django_capture_on_commit_callbacks() as queued:
+        swept = services.review_sweep_stuck()
+
+    for review in (silent, exhausted, live):
+        review.refresh_from_db()
+    assert swept == 2
+    assert len(queued) == 1  # the silent build's task, sent once the sweep commits
+    assert (silent.state, silent.task_id) == (BuildState.QUEUED, "")
+    assert exhausted.state == BuildState.FAILED
+    assert exhausted.error == "Gave up after 3 attempts: the worker stopped responding."
+    assert live.state == BuildState.RUNNING
+
+
+def test_review_build_claimed_by_a_live_run_is_left_alone(cycle, role_users):
+    review = ConsolidatedReview.objects.create(
+        cycle=cycle,
+        version=1,
+        requested_by=role_users["lead"],
+        state=BuildState.RUNNING,
+        attempts=1,
+        task_id="the-live-run",
+        heartbeat_at=timezone.now(),
+    )
+
+    result = services.review_build(review_id=review.pk, task_id="a-duplicate-delivery")
+
+    review.refresh_from_db()
+    assert result is None
+    assert (review.state, review.attempts, review.task_id) == (
+        BuildState.RUNNING,
+        1,
+        "the-live-run",
+    )
