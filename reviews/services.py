@@ -502,8 +502,15 @@ def review_build(*, review_id: int, task_id: str) -> ConsolidatedReview | None:
             name = review_file_path(review, review.file_name(extension))
             names[extension] = storage.save(name, ContentFile(content, name=name))
     except TRANSIENT_BUILD_ERRORS as error:
+        if review.attempts >= MAX_BUILD_ATTEMPTS:
+            ConsolidatedReview.objects.filter(pk=review.pk, task_id=task_id).update(
+                state=BuildState.FAILED,
+                error=f"Gave up after {review.attempts} attempts. {review.step}: {error}",
+                finished_at=timezone.now(),
+            )
+            return None
         ConsolidatedReview.objects.filter(pk=review.pk).update(error=f"{review.step}: {error}")
-        raise
+        raise  # for the task to try again
     except Exception as error:  # noqa: BLE001 - any other failure is the build's, in words
         ConsolidatedReview.objects.filter(pk=review.pk, task_id=task_id).update(
             state=BuildState.FAILED,
