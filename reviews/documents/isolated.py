@@ -22,15 +22,17 @@ def run_forked[T](function: Callable[..., T], *args) -> T:
     read_end, write_end = os.pipe()
     pid = os.fork()
     if pid == 0:  # the child: compute, send the result, leave without any cleanup of the parent's
-        os.close(read_end)
-        try:
-            payload = pickle.dumps((True, function(*args)))
-        except BaseException as error:  # noqa: BLE001 - everything goes back to the parent
-            message = f"{error}" or traceback.format_exc(limit=1)
-            payload = pickle.dumps((False, message))
-        with os.fdopen(write_end, "wb") as pipe:
-            pipe.write(payload)
-        os._exit(0)
+        try:  # never return into the parent's code, whatever happens (its parent may be gone)
+            os.close(read_end)
+            try:
+                payload = pickle.dumps((True, function(*args)))
+            except BaseException as error:  # noqa: BLE001 - everything goes back to the parent
+                message = f"{error}" or traceback.format_exc(limit=1)
+                payload = pickle.dumps((False, message))
+            with os.fdopen(write_end, "wb") as pipe:
+                pipe.write(payload)
+        finally:
+            os._exit(0)
     os.close(write_end)
     with os.fdopen(read_end, "rb") as pipe:
         payload = pipe.read()
