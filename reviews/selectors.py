@@ -342,6 +342,16 @@ def home_summary(*, user) -> dict:
                 else []
             )
         summary["my_reports"] = reports
+    membered = [pk for pk, role in project_roles_of(user).items() if role == ProjectRoleKind.MEMBER]
+    summary["member_reports"] = (
+        list(
+            cycle.reports.filter(project_id__in=membered)
+            .select_related("project")
+            .order_by("project__name")
+        )
+        if membered
+        else []
+    )
     if user.secretariat_body:
         summary["queue_count"] = len(
             review_queue(user=user, cycle=cycle, state=ReportState.SUBMITTED, undecided=True)

@@ -495,3 +495,12 @@ def test_report_history_speaks_in_labels_not_stored_values(client, role_users, s
     changes = [c for line in response.context["history"] for c in line.changes]
     assert "state: Draft → Submitted" in changes
     assert not any("+00:00" in c for c in changes)
+
+
+def test_home_member_sees_the_reports_of_their_projects(client, role_users, report):
+    client.force_login(role_users["member"])
+
+    response = client.get(reverse("home"))
+
+    assert response.context["member_reports"] == [report]
+    assert report.get_absolute_url() in response.text
