@@ -133,7 +133,14 @@ def _approve(report: StatusReport, actor) -> str:
 
 
 def _record_achievements(report: StatusReport, actor) -> None:
-    """Once approved, milestones reported as achieved are achieved in the register too."""
+    """Once approved, the register follows the report: the project's lifecycle phase, and the
+    milestones reported as achieved."""
+    project = report.project
+    if report.phase_reported_id and project.phase_id != report.phase_reported_id:
+        project.phase_id = report.phase_reported_id
+        project._history_user = actor
+        project._change_reason = f"Phase reached, per the approved {report.cycle.year} report"
+        project.save(update_fields=["phase"])
     for update in report.updates.select_related("milestone").filter(status="achieved"):
         milestone = update.milestone
         if milestone.achieved_on != update.achieved_on and update.achieved_on is not None:

@@ -257,6 +257,11 @@ def test_approved_report_records_achieved_milestones_in_register(report, role_us
 
     update.milestone.refresh_from_db()
     assert update.milestone.achieved_on == date(2026, 5, 4)
+    report.project.refresh_from_db()
+    assert report.project.phase == report.phase_reported
+    assert report.project.history.first().history_change_reason == (
+        "Phase reached, per the approved 2026 report"
+    )
 
 
 @pytest.mark.django_db(transaction=True)
