@@ -1,6 +1,7 @@
 """Reads of cycles and reports, already joined so that a page never issues a query per row."""
 
 from dataclasses import dataclass, field
+from datetime import date
 
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.http import Http404
@@ -21,6 +22,7 @@ from reviews.models import (
     ReviewCycle,
     StatusReport,
 )
+from reviews.services import DRAFT_SAVE_REASON
 from reviews.workflow import missing_items, snapshot
 
 SUBMISSIONS = (ReportAction.SUBMIT, ReportAction.RESUBMIT)
@@ -131,7 +133,9 @@ def report_detail(*, user, pk: int) -> StatusReport:
 
 def comments_for(*, user, report: StatusReport) -> list[Comment]:
     """The comments this user may read: internal ones only for the secretariat."""
-    comments = report.comments.select_related("author", "resolved_by", "update__milestone")
+    comments = report.comments.select_related(
+        "author__member_state", "resolved_by", "update__milestone"
+    )
     if not user.has_perm("reviews.view_internal_comments"):
         comments = comments.filter(visibility=CommentVisibility.SHARED)
     return list(comments.order_by("created_at", "pk"))
@@ -223,9 +227,44 @@ def submitted_snapshot(report: StatusReport, revision: int) -> dict | None:
     return transition.snapshot if transition else None
 
 
+def sees_work_in_progress(*, user, report: StatusReport) -> bool:
+    """Whether the user may see text the coordinator has not (re)submitted: only the project's
+    own people. Everybody else sees a report sent back for changes as it was last submitted."""
+    own = project_roles_of(user).get(report.project_id) is not None
+    return own or report.state != ReportState.CHANGES_REQUESTED
+
+
+def show_as_submitted(report: StatusReport, updates: list[MilestoneUpdate]) -> list:
+    """Put the last submitted content into the (unsaved) report and updates, for display."""
+    data = submitted_snapshot(report, report.revision) or {}
+    report.assessment = data.get("assessment_key", "")
+    report.phase_reported_id = data.get("phase_id")
+    for name in StatusReport.NARRATIVE_FIELDS:
+        setattr(report, name, data.get(name, ""))
+    shown = []
+    for update in updates:
+        values = data.get("milestones", {}).get(str(update.milestone_id))
+        if values is None:
+            continue  # added since the submission
+        update.status = values.get("status_key", "")
+        update.percent_complete = values.get("percent_complete")
+        update.forecast_date = _iso(values.get("forecast_date"))
+        update.achieved_on = _iso(values.get("achieved_on"))
+        update.narrative = values.get("narrative", "")
+        shown.append(update)
+    return shown
+
+
+def _iso(value: str | None):
+    return date.fromisoformat(value) if value else None
+
+
 def report_diffs(*, user, report: StatusReport) -> list[Diff]:
     """What changed since the revision this user last saw, and since last year's approved report."""
-    current = snapshot(report)
+    if sees_work_in_progress(user=user, report=report):
+        current = snapshot(report)
+    else:
+        current = submitted_snapshot(report, report.revision) or {}
     diffs = []
     seen = ReportView.objects.filter(report=report, user=user).first()
     if seen is not None and seen.revision < report.revision:
@@ -267,18 +306,27 @@ class HistoryLine:
     changes: list[str]
 
 
-def report_history(report: StatusReport, *, limit: int = 200) -> list[HistoryLine]:
-    """Every saved version of the report and its milestone updates, newest first (2 queries)."""
+def report_history(
+    report: StatusReport, *, drafts: bool = True, limit: int = 200
+) -> list[HistoryLine]:
+    """Every saved version of the report and its milestone updates, newest first (2 queries).
+
+    With drafts=False (for the secretariat), the coordinator's draft saves are left out: each
+    workflow step then shows what changed since the step before it.
+    """
     lines = []
-    records = [
-        ("report", report.history.select_related("history_user")),
-        (
-            "milestone",
-            MilestoneUpdate.history.filter(report_id=report.pk).select_related(
-                "history_user", "milestone"
-            ),
-        ),
-    ]
+    records = [("report", report.history.select_related("history_user"))]
+    if drafts:
+        records.append(
+            (
+                "milestone",
+                MilestoneUpdate.history.filter(report_id=report.pk).select_related(
+                    "history_user", "milestone"
+                ),
+            )
+        )
+    else:
+        records = [("report", records[0][1].exclude(history_change_reason=DRAFT_SAVE_REASON))]
     for kind, history in records:
         previous: dict[int, object] = {}
         for record in reversed(list(history.order_by("-history_date", "-history_id")[:limit])):

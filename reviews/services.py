@@ -62,6 +62,10 @@ def _check_bodies(bodies) -> None:
         raise ValidationError(f"Choose the bodies that must approve: one or more of {choices}.")
 
 
+# The history reason of a coordinator's save; the secretariat's view of the history leaves these
+# out (they may hold text that was never submitted).
+DRAFT_SAVE_REASON = "Edited"
+
 # A cycle's settings, in the order its form shows them; its state changes only by the workflow.
 CYCLE_EDITABLE = (
     "opens",
@@ -223,7 +227,7 @@ def report_update(
     for name in changed:
         setattr(report, name, values[name])
     report.version += 1
-    _save(report, [*changed, "version"], actor=actor, reason="Edited")
+    _save(report, [*changed, "version"], actor=actor, reason=DRAFT_SAVE_REASON)
     by_id = {u.pk: u for u in report.updates.all()}
     for update_id, data in updates.items():
         update = by_id.get(update_id)

@@ -201,6 +201,9 @@ class ReportDetailView(TemplateView):
         for comment in comments:
             comment.thread_replies = replies.get(comment.pk, [])
         updates = list(report.updates.all())
+        as_submitted = not selectors.sees_work_in_progress(user=user, report=report)
+        if as_submitted:
+            updates = selectors.show_as_submitted(report, updates)
         for update in updates:
             update.thread = by_update.get(update.pk, [])
         diffs = selectors.report_diffs(user=user, report=report)
@@ -227,9 +230,11 @@ class ReportDetailView(TemplateView):
             proposal_form=forms.ProposalForm(),
             baseline_form=forms.BaselineForm(),
             proposals=list(report.proposals.all()),
+            as_submitted=as_submitted,
         )
         if context["can"]["history"]:
-            context["history"] = selectors.report_history(report)
+            own = project_roles_of(user).get(report.project_id) is not None
+            context["history"] = selectors.report_history(report, drafts=own or user.is_superuser)
         return context
 
     @staticmethod

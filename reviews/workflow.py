@@ -102,13 +102,16 @@ def snapshot(report: StatusReport) -> dict:
     """The report's content as plain data, to compare revisions with."""
     return {
         "assessment": report.get_assessment_display() if report.assessment else "",
+        "assessment_key": report.assessment,
         "phase_reported": str(report.phase_reported) if report.phase_reported_id else "",
+        "phase_id": report.phase_reported_id,
         **{name: getattr(report, name) for name in StatusReport.NARRATIVE_FIELDS},
         "milestones": {
             str(update.milestone_id): {
                 "title": update.milestone.title,
                 "position": update.milestone.position,
                 "status": update.get_status_display() if update.status else "",
+                "status_key": update.status,
                 "percent_complete": update.percent_complete,
                 "forecast_date": update.forecast_date.isoformat() if update.forecast_date else None,
                 "achieved_on": update.achieved_on.isoformat() if update.achieved_on else None,

@@ -349,13 +349,19 @@ def test_report_page_query_count_same_for_1_and_20_milestones_and_comments(
 ):
     client.force_login(role_users["eda"])
     client.get(submitted.get_absolute_url())  # first view records what was seen
-    with django_assert_num_queries(19):
+    with django_assert_num_queries(18):
         client.get(submitted.get_absolute_url())
 
     for position in range(2, 21):
         factories.MilestoneUpdateFactory(report=submitted, milestone__position=position)
         factories_comment(submitted)
-    with django_assert_num_queries(19):
+        Comment.objects.create(  # by a national point of contact: their state is shown
+            report=submitted,
+            author=factories.UserFactory(member_state=factories.MemberStateFactory()),
+            body="From a member state.",
+            revision=1,
+        )
+    with django_assert_num_queries(18):
         response = client.get(submitted.get_absolute_url())
     assert len(response.context["updates"]) == 20
 
@@ -504,3 +510,44 @@ def test_home_member_sees_the_reports_of_their_projects(client, role_users, repo
 
     assert response.context["member_reports"] == [report]
     assert report.get_absolute_url() in response.text
+
+
+def test_report_sent_back_shows_others_only_what_was_submitted(client, role_users, submitted):
+    report_transition(
+        report=submitted, action="request_changes", actor=role_users["eda"], reason="Fix it."
+    )
+    client.force_login(role_users["coordinator"])
+    data = form_data(submitted, summary="UNSUBMITTED-REVISION-TEXT")
+    data["m-0-narrative"] = "UNSUBMITTED-MILESTONE-TEXT"
+    client.post(reverse("reviews:report_edit", args=[submitted.pk]), data)
+
+    for role in ("eda", "eums", "lead", "leadership"):
+        client.force_login(role_users[role])
+        text = client.get(submitted.get_absolute_url()).text
+        assert "UNSUBMITTED" not in text, role
+        assert "The project progressed as planned." in text, role
+        assert "Shown as submitted (revision 1)" in text, role
+    for role in ("coordinator", "member"):
+        client.force_login(role_users[role])
+        text = client.get(submitted.get_absolute_url()).text
+        assert "UNSUBMITTED-REVISION-TEXT" in text, role
+        assert "UNSUBMITTED-MILESTONE-TEXT" in text, role
+
+
+def test_report_history_leaves_draft_saves_out_for_the_secretariat(client, role_users, report):
+    client.force_login(role_users["coordinator"])
+    client.post(
+        reverse("reviews:report_edit", args=[report.pk]), form_data(report, summary="DRAFT-ONE")
+    )
+    client.post(
+        reverse("reviews:report_edit", args=[report.pk]), form_data(report, summary="Final.")
+    )
+    report_transition(report=report, action="submit", actor=role_users["coordinator"])
+
+    coordinator_view = client.get(report.get_absolute_url()).text
+    client.force_login(role_users["eda"])
+    reviewer_view = client.get(report.get_absolute_url()).text
+
+    assert "DRAFT-ONE" in coordinator_view
+    assert "DRAFT-ONE" not in reviewer_view
+    assert "summary: The project progressed as planned. → Final." in reviewer_view
