@@ -115,6 +115,7 @@ class CommentForm(forms.Form):
 
 class ReasonForm(forms.Form):
     reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False)
+    revision = forms.IntegerField(required=False, widget=forms.HiddenInput)
 
 
 class ExtensionForm(forms.Form):

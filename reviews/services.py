@@ -104,6 +104,15 @@ def cycle_update(*, actor, cycle: ReviewCycle, **values) -> ReviewCycle:
     if "required_bodies" in values:
         _check_bodies(values["required_bodies"])
     cycle = ReviewCycle.objects.select_for_update().get(pk=cycle.pk)
+    if (
+        "required_bodies" in values
+        and cycle.state != CycleState.PLANNED
+        and set(values["required_bodies"]) != set(cycle.required_bodies)
+    ):
+        raise ValidationError(
+            "The bodies that must approve are fixed once the cycle is open: reports are being "
+            "approved against them."
+        )
     for name, value in values.items():
         setattr(cycle, name, value)
     _save(cycle, list(values), actor=actor)

@@ -357,7 +357,11 @@ class ReportActionView(View):
         form.is_valid()
         try:
             report = report_transition(
-                report=report, action=action, actor=request.user, reason=form.cleaned_data["reason"]
+                report=report,
+                action=action,
+                actor=request.user,
+                reason=form.cleaned_data.get("reason", ""),
+                expected_revision=form.cleaned_data.get("revision"),
             )
         except ValidationError as error:
             _errors(request, error)

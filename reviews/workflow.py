@@ -154,12 +154,18 @@ def _record_achievements(report: StatusReport, actor) -> None:
 
 
 def report_transition(
-    *, report: StatusReport, action: str, actor, reason: str = ""
+    *,
+    report: StatusReport,
+    action: str,
+    actor,
+    reason: str = "",
+    expected_revision: int | None = None,
 ) -> StatusReport:
     """Take one workflow action on a report, or raise and change nothing.
 
     Raises PermissionDenied if the actor may not take the action, ValidationError (with a
-    message a person understands) if the report's state or content does not allow it.
+    message a person understands) if the report's state or content does not allow it, or if
+    it is no longer the revision the actor decided on (`expected_revision`, from the page).
     """
     reason = (reason or "").strip()
     with transaction.atomic():
@@ -176,6 +182,11 @@ def report_transition(
             )
         if not actor.has_perm(f"reviews.{action}_report", report):
             raise PermissionDenied(f"You may not {ReportAction(action).label.lower()} this report.")
+        if expected_revision is not None and expected_revision != report.revision:
+            raise ValidationError(
+                f"The report was resubmitted as revision {report.revision} since you opened "
+                f"revision {expected_revision}: read it again before deciding."
+            )
         if action in REASON_REQUIRED and not reason:
             raise ValidationError(REASON_REQUIRED[action])
 

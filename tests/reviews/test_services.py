@@ -819,3 +819,13 @@ def test_proposal_decide_accept_on_submitted_report_adds_milestone_to_register_o
     milestone = Milestone.objects.get(title="Sea trials")
     assert milestone.project_id == submitted_report.project_id
     assert not MilestoneUpdate.objects.filter(milestone=milestone).exists()
+
+
+def test_cycle_update_required_bodies_of_an_open_cycle_is_refused(role_users):
+    cycle = factories.ReviewCycleFactory()  # open
+
+    with pytest.raises(ValidationError, match="fixed once the cycle is open"):
+        services.cycle_update(actor=role_users["lead"], cycle=cycle, required_bodies=["EDA"])
+
+    cycle.refresh_from_db()
+    assert cycle.required_bodies == ["EDA", "EEAS", "EUMS"]

@@ -298,3 +298,16 @@ def test_two_reviewers_approving_at_once_both_count_exactly_once(project):
     assert report.state == ReportState.APPROVED
     assert sorted(Approval.objects.values_list("body", flat=True)) == ["EDA", "EEAS"]
     assert ReportTransition.objects.count() == 2
+
+
+def test_approve_of_a_revision_no_longer_current_is_refused(report, role_users):
+    put_in_state(report, ReportState.SUBMITTED)
+    report_transition(report=report, action="request_changes", actor=role_users["eda"], reason="x")
+    report_transition(report=report, action="resubmit", actor=role_users["coordinator"])
+
+    with pytest.raises(ValidationError, match="resubmitted as revision 2 since you opened"):
+        report_transition(
+            report=report, action="approve", actor=role_users["eeas"], expected_revision=1
+        )
+
+    assert Approval.objects.count() == 0
