@@ -196,8 +196,13 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(minute="*/5"),
     },
 }
-# A build whose worker has not reported for this long is taken over by the sweep.
-REVIEW_BUILD_STALE_SECONDS = env_int("REVIEW_BUILD_STALE_SECONDS", 600)
+# A build whose worker has not reported for this long is taken over by the sweep. Longer than
+# the task time limit, so that a run still alive is never taken over.
+REVIEW_BUILD_STALE_SECONDS = env_int("REVIEW_BUILD_STALE_SECONDS", 20 * 60)
+if REVIEW_BUILD_STALE_SECONDS <= CELERY_TASK_TIME_LIMIT:
+    raise ImproperlyConfigured(
+        f"REVIEW_BUILD_STALE_SECONDS must exceed the task time limit ({CELERY_TASK_TIME_LIMIT} s)."
+    )
 # Seconds to wait after each build step: only the test that kills a worker mid-build sets it.
 REVIEW_BUILD_STEP_PAUSE = float(os.environ.get("REVIEW_BUILD_STEP_PAUSE") or 0)
 

@@ -352,7 +352,9 @@ class ReminderSent(models.Model):
 
 
 def review_file_path(instance: "ConsolidatedReview", filename: str) -> str:
-    return f"consolidated-reviews/{instance.cycle.year}/v{instance.version}/{filename}"
+    """Each attempt writes under its own folder: a run never touches another run's files."""
+    year, version, attempt = instance.cycle.year, instance.version, instance.attempts
+    return f"consolidated-reviews/{year}/v{version}/attempt-{attempt}/{filename}"
 
 
 class ConsolidatedReview(models.Model):

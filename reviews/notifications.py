@@ -133,11 +133,17 @@ def _claim(report: StatusReport, rule: str, recipient_id: int) -> bool:
 
 
 def reminders_send(*, today: date | None = None) -> int:
-    """Remind coordinators of unsubmitted reports and reviewers of undecided ones, each once."""
+    """Remind coordinators of unsubmitted reports and reviewers of undecided ones, each once.
+
+    A reminder is recorded in the same transaction as its sending: if the mail fails, it is not
+    marked sent, and the task's retry sends it.
+    """
     today = today or timezone.localdate()
     sent = 0
     reports = list(
-        StatusReport.objects.filter(cycle__state=CycleState.OPEN)
+        # Reviews go on after a cycle closes to submissions; coordinators are reminded only
+        # while it is open.
+        StatusReport.objects.filter(cycle__state__in=[CycleState.OPEN, CycleState.CLOSED])
         .select_related("cycle", "project")
         .prefetch_related("approvals")
     )
@@ -151,7 +157,10 @@ def reminders_send(*, today: date | None = None) -> int:
     )
     for report in reports:
         cycle = report.cycle
-        if report.state in {ReportState.DRAFT, ReportState.CHANGES_REQUESTED}:
+        if (
+            report.state in {ReportState.DRAFT, ReportState.CHANGES_REQUESTED}
+            and cycle.state == CycleState.OPEN
+        ):
             rule = _latest_due(
                 report.deadline, today, cycle.reminder_days_before, cycle.reminder_days_after
             )
@@ -161,15 +170,18 @@ def reminders_send(*, today: date | None = None) -> int:
             span = f"{abs(days)} day{'' if abs(days) == 1 else 's'}"
             when = f"in {span}" if days > 0 else ("today" if days == 0 else f"{span} ago")
             for pk, email in coordinators.get(report.project_id, []):
-                if (report.pk, rule, pk) in already or not _claim(report, rule, pk):
+                if (report.pk, rule, pk) in already:
                     continue
-                sent += _send(
-                    f"{report.project.acronym} {cycle.year} report due {when}",
-                    f"The {cycle.year} status report of {report.project.name} is "
-                    f"{report.get_state_display().lower()}. Its deadline, "
-                    f"{report.deadline:%-d %B %Y}, is {when}.\n\n{_link(report)}\n",
-                    [email],
-                )
+                with transaction.atomic():  # recorded only if it was sent
+                    if not _claim(report, rule, pk):
+                        continue
+                    sent += _send(
+                        f"{report.project.acronym} {cycle.year} report due {when}",
+                        f"The {cycle.year} status report of {report.project.name} is "
+                        f"{report.get_state_display().lower()}. Its deadline, "
+                        f"{report.deadline:%-d %B %Y}, is {when}.\n\n{_link(report)}\n",
+                        [email],
+                    )
         elif report.state == ReportState.SUBMITTED and report.submitted_at is not None:
             waiting = (today - timezone.localdate(report.submitted_at)).days
             if waiting < cycle.reviewer_reminder_after_days:
@@ -180,14 +192,17 @@ def reminders_send(*, today: date | None = None) -> int:
                     continue
                 rule = f"review-{body}-r{report.revision}"
                 for pk, email in reviewers.get(body, []):
-                    if (report.pk, rule, pk) in already or not _claim(report, rule, pk):
+                    if (report.pk, rule, pk) in already:
                         continue
-                    sent += _send(
-                        f"{report.project.acronym} {cycle.year} report awaits the {body}",
-                        f"Revision {report.revision} of the {cycle.year} status report of "
-                        f"{report.project.name} was submitted {waiting} days ago and the {body} "
-                        f"has not decided on it.\n\n{_link(report)}\n",
-                        [email],
-                    )
+                    with transaction.atomic():  # recorded only if it was sent
+                        if not _claim(report, rule, pk):
+                            continue
+                        sent += _send(
+                            f"{report.project.acronym} {cycle.year} report awaits the {body}",
+                            f"Revision {report.revision} of the {cycle.year} status report of "
+                            f"{report.project.name} was submitted {waiting} days ago and "
+                            f"the {body} has not decided on it.\n\n{_link(report)}\n",
+                            [email],
+                        )
     log.info("reminders sent: %s", sent)
     return sent

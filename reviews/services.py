@@ -513,9 +513,6 @@ def review_build(*, review_id: int, task_id: str) -> ConsolidatedReview | None:
         names = {}
         for extension, content in (("pdf", built.pdf), ("docx", built.docx)):
             name = review_file_path(review, review.file_name(extension))
-            if storage.exists(name):
-                # Left by an attempt that died while saving: no version points to it.
-                storage.delete(name)
             names[extension] = storage.save(name, ContentFile(content, name=name))
     except TRANSIENT_BUILD_ERRORS as error:
         if review.attempts >= MAX_BUILD_ATTEMPTS:

@@ -339,7 +339,7 @@ def _participation_changes(since: datetime, project_ids: list[int]) -> list[dict
     """Joins, new observers, role changes and departures since `since`, from history."""
     records = (
         Participation.history.filter(history_date__gte=since, project_id__in=project_ids)
-        .filter(Q(history_type="+") | Q(until__isnull=False))
+        .filter(Q(history_type="+") | Q(until__gte=since.date()))
         .select_related("state", "project")
         .order_by("state__name", "history_date")
     )

@@ -8,8 +8,11 @@ All typst work happens in children, so the parent never starts typst's thread po
 copies no threads).
 """
 
+import ctypes
+import ctypes.util
 import os
 import pickle
+import signal
 import traceback
 from collections.abc import Callable
 
@@ -18,11 +21,21 @@ class RenderError(Exception):
     """The renderer failed in the child; the message says why."""
 
 
+def _die_with_parent() -> None:
+    """Ask Linux to kill this child if its parent dies (prctl PR_SET_PDEATHSIG)."""
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
+        libc.prctl(1, signal.SIGKILL)  # 1 = PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass  # not Linux: the child still ends when it finds the pipe closed
+
+
 def run_forked[T](function: Callable[..., T], *args) -> T:
     read_end, write_end = os.pipe()
     pid = os.fork()
     if pid == 0:  # the child: compute, send the result, leave without any cleanup of the parent's
         try:  # never return into the parent's code, whatever happens (its parent may be gone)
+            _die_with_parent()
             os.close(read_end)
             try:
                 payload = pickle.dumps((True, function(*args)))
@@ -34,8 +47,13 @@ def run_forked[T](function: Callable[..., T], *args) -> T:
         finally:
             os._exit(0)
     os.close(write_end)
-    with os.fdopen(read_end, "rb") as pipe:
-        payload = pipe.read()
+    try:
+        with os.fdopen(read_end, "rb") as pipe:
+            payload = pipe.read()
+    except BaseException:  # a time limit or a stop while waiting: the child goes too
+        os.kill(pid, signal.SIGKILL)
+        os.waitpid(pid, 0)
+        raise
     _, status = os.waitpid(pid, 0)
     if not payload:
         raise RenderError(f"the renderer stopped unexpectedly (exit status {status})")

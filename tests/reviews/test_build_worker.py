@@ -315,8 +315,8 @@ def test_build_with_real_worker_produces_pdf_and_docx_with_every_approved_projec
         "",
     )
     assert stored_files(settings.MEDIA_ROOT) == [
-        "consolidated-reviews/2026/v1/PESCO-annual-review-2026-v1.docx",
-        "consolidated-reviews/2026/v1/PESCO-annual-review-2026-v1.pdf",
+        "consolidated-reviews/2026/v1/attempt-1/PESCO-annual-review-2026-v1.docx",
+        "consolidated-reviews/2026/v1/attempt-1/PESCO-annual-review-2026-v1.pdf",
     ]
 
 
@@ -380,8 +380,8 @@ def test_worker_killed_mid_build_ends_with_exactly_one_good_document(
     assert "Orbital Sensor Relay" in pdf_text(review)
     assert "Orbital Sensor Relay" in docx_text(review)
     assert stored_files(settings.MEDIA_ROOT) == [
-        "consolidated-reviews/2026/v1/PESCO-annual-review-2026-v1.docx",
-        "consolidated-reviews/2026/v1/PESCO-annual-review-2026-v1.pdf",
+        "consolidated-reviews/2026/v1/attempt-2/PESCO-annual-review-2026-v1.docx",
+        "consolidated-reviews/2026/v1/attempt-2/PESCO-annual-review-2026-v1.pdf",
     ]
 
 

@@ -146,7 +146,9 @@ def test_review_build_records_files_hashes_and_revisions(reports, cycle, role_us
 
     review.refresh_from_db()
     assert (review.state, review.progress, review.attempts) == (BuildState.SUCCEEDED, 100, 1)
-    assert review.pdf.name == "consolidated-reviews/2026/v1/PESCO-annual-review-2026-v1.pdf"
+    assert review.pdf.name == (
+        "consolidated-reviews/2026/v1/attempt-1/PESCO-annual-review-2026-v1.pdf"
+    )
     assert review.pdf_sha256 == hashlib.sha256(review.pdf.open("rb").read()).hexdigest()
     assert review.docx_sha256 == hashlib.sha256(review.docx.open("rb").read()).hexdigest()
     assert sorted((b["project"], b["revision"]) for b in review.built_from) == [

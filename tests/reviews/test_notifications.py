@@ -329,3 +329,36 @@ def test_reminders_send_reviewers_once_per_body_and_revision(submitted, people, 
         "review-EUMS-r1",
         "review-EUMS-r2",
     ]
+
+
+def test_reminders_send_mail_failure_records_nothing_so_the_retry_sends_it(draft, people, settings):
+    # A real SMTP connection to a port where nothing listens.
+    settings.MAILERS = {
+        "default": {
+            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "OPTIONS": {"host": "127.0.0.1", "port": 1, "timeout": 2},
+        }
+    }
+
+    with pytest.raises(ConnectionRefusedError):
+        reminders_send(today=date(2026, 12, 29))
+
+    assert ReminderSent.objects.count() == 0
+
+
+def test_reminders_send_reviewers_still_reminded_after_the_cycle_closes(
+    submitted, people, mailoutbox
+):
+    submitted.cycle.state = CycleState.CLOSED
+    submitted.cycle.save()
+    draft = factories.StatusReportFactory(cycle=submitted.cycle)  # its coordinator: not reminded
+
+    sent = reminders_send(today=date(2026, 6, 8))
+
+    assert sent == 3
+    assert sorted(m.to[0] for m in mailoutbox) == [
+        "eda@example.org",
+        "eeas@example.org",
+        "eums@example.org",
+    ]
+    assert not ReminderSent.objects.filter(report=draft).exists()
