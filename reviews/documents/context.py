@@ -346,6 +346,8 @@ def _participation_changes(since: datetime, project_ids: list[int]) -> list[dict
     changes, seen = [], set()
     for record in records:
         if record.until is not None:
+            if record.until < since.date():
+                continue  # recorded lately, but ended before the previous cycle
             what = f"left ({record.get_role_display().lower()} until {record.until:%d %b %Y})"
         elif record.role == ParticipationRole.OBSERVER:
             what = "new observer"

@@ -361,3 +361,71 @@ def test_review_build_claimed_by_a_live_run_is_left_alone(cycle, role_users):
         1,
         "the-live-run",
     )
+
+
+def test_build_context_figures_compare_with_the_previous_cycle(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    phases = {
+        slug: factories.LifecyclePhaseFactory(slug=slug, name=name, position=position)
+        for slug, name, position in [
+            ("planning", "Planning", 2),
+            ("execution", "Execution", 3),
+            ("full-operating-capability", "Full operating capability", 4),
+        ]
+    }
+    previous = factories.ReviewCycleFactory(year=2025, state="closed")
+    previous.opened_at = timezone.now() - timedelta(days=300)
+    previous.save()
+    current = factories.ReviewCycleFactory(year=2026)
+    a_before = approved(previous, "Alpha Air Lift", "AAL", phase_reported=phases["planning"])
+    b_before = approved(previous, "Bravo Base", "BRB", phase_reported=phases["execution"])
+    approved(
+        current, "Alpha Air Lift 2", "AAL2", phase_reported=phases["execution"]
+    )  # another project: no previous report, so no move
+    a_now = factories.StatusReportFactory(
+        cycle=current,
+        project=a_before.project,
+        complete=True,
+        state=ReportState.APPROVED,
+        phase_reported=phases["execution"],
+        assessment="critical",
+    )
+    b_now = factories.StatusReportFactory(
+        cycle=current,
+        project=b_before.project,
+        complete=True,
+        state=ReportState.APPROVED,
+        phase_reported=phases["full-operating-capability"],
+    )
+    for report in (a_now, b_now):
+        factories.MilestoneUpdateFactory(report=report, status="achieved")
+    latvia = factories.MemberStateFactory(code="QL", name="Latvia (test)")
+    factories.ParticipationFactory(project=a_before.project, state=latvia)  # joined now
+    gone = factories.ParticipationFactory(
+        project=b_before.project, observer=True, until=timezone.localdate()
+    )
+    factories.ParticipationFactory(  # ended long before the previous cycle: not a change
+        project=b_before.project, until=date_before(previous)
+    )
+
+    figures = build_context(cycle=current).figures
+    changes = build_context(cycle=current).participation_changes
+
+    assert figures.moved_phase == ["AAL", "BRB"]
+    assert figures.reached_execution_or_foc == ["AAL", "BRB"]
+    assert figures.at_foc == ["BRB"]
+    assert figures.critical == ["AAL"]
+    assert figures.year_on_year[0] == {"label": "Reports approved", "previous": 2, "current": 3}
+    assert {
+        "state": "Latvia (test)",
+        "project": "AAL",
+        "change": "joined as participant",
+    } in changes
+    assert any(
+        c["state"] == gone.state.name and c["change"].startswith("left (observer") for c in changes
+    )
+    assert len([c for c in changes if c["change"].startswith("left")]) == 1
+
+
+def date_before(cycle):
+    return timezone.localdate(cycle.opened_at) - timedelta(days=30)

@@ -551,3 +551,29 @@ def test_report_history_leaves_draft_saves_out_for_the_secretariat(client, role_
     assert "DRAFT-ONE" in coordinator_view
     assert "DRAFT-ONE" not in reviewer_view
     assert "summary: The project progressed as planned. → Final." in reviewer_view
+
+
+def test_report_page_shows_what_changed_since_the_revision_the_reviewer_saw(
+    client, role_users, submitted
+):
+    client.force_login(role_users["eda"])
+    client.get(submitted.get_absolute_url())  # the reviewer reads revision 1
+    report_transition(
+        report=submitted, action="request_changes", actor=role_users["eda"], reason="More."
+    )
+    client.force_login(role_users["coordinator"])
+    client.post(
+        reverse("reviews:report_edit", args=[submitted.pk]),
+        {**form_data(submitted, summary="A fuller summary."), "submit": "1"},
+    )
+    client.force_login(role_users["eda"])
+
+    response = client.get(submitted.get_absolute_url())
+
+    diffs = response.context["diffs"]
+    assert [d.against for d in diffs] == ["revision 1, which you last saw"]
+    assert [(c.label, c.old, c.new) for c in diffs[0].fields] == [
+        ("Summary", "The project progressed as planned.", "A fuller summary.")
+    ]
+    # Seen now: the next visit has nothing new to show.
+    assert client.get(submitted.get_absolute_url()).context["diffs"] == []
