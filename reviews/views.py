@@ -260,10 +260,24 @@ class ReportEditView(TemplateView):
     def dispatch(self, request, *args, **kwargs):
         self.report = selectors.report_detail(user=request.user, pk=kwargs["pk"])
         if not request.user.has_perm("reviews.edit_report", self.report):
-            if request.user.has_perm("reviews.view_report", self.report):
-                messages.error(request, "This report cannot be edited now.")
-                return redirect(self.report)
-            raise Http404("No such report.")
+            if not request.user.has_perm("reviews.view_report", self.report):
+                raise Http404("No such report.")
+            state = self.report.get_state_display().lower()
+            if request.method == "POST" and request.user.has_perm(
+                "reviews.submit_report", self.report
+            ):
+                # A co-coordinator submitted meanwhile: keep this person's text on the page.
+                messages.error(
+                    request,
+                    f"The report was {state} since you opened it and can no longer be edited. "
+                    "Your text is below: copy what you need into a comment.",
+                )
+                form, formset = self.get_forms(request.POST)
+                return self.render_to_response(
+                    self.get_context_data(form=form, formset=formset, locked=True)
+                )
+            messages.error(request, f"This report is {state}: it cannot be edited now.")
+            return redirect(self.report)
         return super().dispatch(request, *args, **kwargs)
 
     def get_forms(self, data=None):

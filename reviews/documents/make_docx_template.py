@@ -112,8 +112,8 @@ def main() -> None:
     document.add_paragraph("At full operating capability: {{ lists.at_foc }}")
     document.add_paragraph("Facing delays: {{ lists.facing_delays }}")
     for label, key in (
-        ("Projects by domain", "by_domain"),
-        ("Projects by lifecycle phase", "by_phase"),
+        ("Approved reports by domain", "by_domain"),
+        ("Approved reports by lifecycle phase reached", "by_phase"),
         ("Overall assessment", "by_assessment"),
         ("Milestones", "milestones"),
     ):

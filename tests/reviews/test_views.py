@@ -1,13 +1,14 @@
 """The review pages, as each role sees them."""
 
 import re
+from datetime import date
 
 import pytest
 from django.urls import reverse
 from django.utils import timezone
 
 from reviews.enums import ReportState
-from reviews.models import Comment, ReviewCycle, StatusReport
+from reviews.models import Comment, MilestoneProposal, ReviewCycle, StatusReport
 from reviews.workflow import report_transition
 from tests import factories
 
@@ -30,7 +31,9 @@ def report_urls(report) -> list[tuple[str, str]]:
     """Every URL of one report, with the method a browser would use."""
     update = report.updates.first()
     comment = factories_comment(report)
-    proposal_url = None
+    proposal = MilestoneProposal.objects.create(
+        report=report, title="New", proposed_due=date(2027, 1, 1), proposed_by=comment.author
+    )
     return [
         ("get", reverse("reviews:report", args=[report.pk])),
         ("get", reverse("reviews:report_edit", args=[report.pk])),
@@ -42,7 +45,7 @@ def report_urls(report) -> list[tuple[str, str]]:
         ("post", reverse("reviews:baseline", args=[report.pk, update.milestone_id])),
         ("post", reverse("reviews:proposal_create", args=[report.pk])),
         ("post", reverse("reviews:comment_resolve", args=[comment.pk])),
-        *([("post", proposal_url)] if proposal_url else []),
+        ("post", reverse("reviews:proposal_decide", args=[proposal.pk])),
     ]
 
 
@@ -577,3 +580,19 @@ def test_report_page_shows_what_changed_since_the_revision_the_reviewer_saw(
     ]
     # Seen now: the next visit has nothing new to show.
     assert client.get(submitted.get_absolute_url()).context["diffs"] == []
+
+
+def test_report_edit_after_a_co_coordinator_submitted_keeps_the_text(client, role_users, report):
+    colleague = factories.ProjectRoleFactory(project=report.project).user
+    data = form_data(report, summary="My unsaved paragraph.")
+    report_transition(report=report, action="submit", actor=colleague)
+    client.force_login(role_users["coordinator"])
+
+    response = client.post(reverse("reviews:report_edit", args=[report.pk]), data)
+
+    assert response.status_code == 200
+    assert "My unsaved paragraph." in response.text
+    assert "was submitted since you opened it and can no longer be edited" in response.text
+    assert 'name="submit"' not in response.text
+    report.refresh_from_db()
+    assert report.summary == "The project progressed as planned."
