@@ -1,0 +1,104 @@
+"""Every page, as every role: one matrix of expected answers.
+
+Objects outside a user's scope answer 404; pages of another role answer 403; the admin sends
+non-staff users to the login page. Actions (POST) are checked per service and view elsewhere.
+"""
+
+import pytest
+from django.core.files.base import ContentFile
+from django.urls import reverse
+from django.utils import timezone
+
+from pesco_review.accounts.services import secretariat_group
+from reviews.enums import BuildState, ReportState
+from reviews.models import ConsolidatedReview
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+ROLES = ["coordinator", "member", "eda", "lead", "leadership", "no_role", "superuser"]
+
+# page -> expected status per role, in the order of ROLES
+MATRIX = {
+    "home": (200, 200, 200, 200, 200, 200, 200),
+    "project list": (200, 200, 200, 200, 200, 200, 200),
+    "own project": (200, 200, 200, 200, 200, 404, 200),
+    "other project": (404, 404, 200, 200, 200, 404, 200),
+    "cycle list": (403, 403, 200, 200, 200, 403, 200),
+    "plan a cycle": (403, 403, 403, 200, 403, 403, 200),
+    "cycle overview": (403, 403, 200, 200, 200, 403, 200),
+    "edit a cycle": (403, 403, 403, 200, 403, 403, 200),
+    "review queue": (403, 403, 200, 200, 403, 403, 200),
+    "own submitted report": (200, 200, 200, 200, 200, 404, 200),
+    "other submitted report": (404, 404, 200, 200, 200, 404, 200),
+    "own draft, edit page": (200, 302, 404, 404, 404, 404, 200),
+    "own draft, report page": (200, 200, 404, 404, 404, 404, 200),
+    "build progress": (403, 403, 403, 200, 403, 403, 200),
+    "unpublished review": (404, 404, 404, 200, 404, 404, 200),
+    "published review": (404, 404, 404, 200, 200, 404, 200),
+    "figures export": (403, 403, 403, 200, 200, 403, 200),
+    "absence and deputy": (403, 403, 200, 403, 403, 403, 200),
+    "admin": (302, 302, 302, 200, 302, 302, 200),
+    "health check": (200, 200, 200, 200, 200, 200, 200),
+}
+
+
+@pytest.fixture
+def pages(project, other_project, role_users, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    role_users["lead"].groups.add(secretariat_group())
+    now = timezone.now()
+    current = factories.ReviewCycleFactory(year=2026)
+    earlier = factories.ReviewCycleFactory(year=2025)
+    own = factories.StatusReportFactory(
+        cycle=current, project=project, state=ReportState.SUBMITTED, submitted_at=now
+    )
+    other = factories.StatusReportFactory(
+        cycle=current, project=other_project, state=ReportState.SUBMITTED, submitted_at=now
+    )
+    draft = factories.StatusReportFactory(cycle=earlier, project=project)
+    versions = []
+    for version, published in ((1, None), (2, now)):
+        review = ConsolidatedReview(
+            cycle=current,
+            version=version,
+            requested_by=role_users["lead"],
+            state=BuildState.SUCCEEDED,
+            published_at=published,
+        )
+        review.pdf.save(f"v{version}.pdf", ContentFile(b"%PDF-1.7 test"), save=False)
+        review.docx.save(f"v{version}.docx", ContentFile(b"PK test"), save=False)
+        review.save()
+        versions.append(review)
+    return {
+        "home": reverse("home"),
+        "project list": reverse("projects:list"),
+        "own project": project.get_absolute_url(),
+        "other project": other_project.get_absolute_url(),
+        "cycle list": reverse("reviews:cycles"),
+        "plan a cycle": reverse("reviews:cycle_create"),
+        "cycle overview": current.get_absolute_url(),
+        "edit a cycle": reverse("reviews:cycle_edit", args=[2026]),
+        "review queue": reverse("reviews:queue"),
+        "own submitted report": own.get_absolute_url(),
+        "other submitted report": other.get_absolute_url(),
+        "own draft, edit page": reverse("reviews:report_edit", args=[draft.pk]),
+        "own draft, report page": draft.get_absolute_url(),
+        "build progress": reverse("reviews:review_status", args=[versions[0].pk]),
+        "unpublished review": reverse("reviews:review_download", args=[versions[0].pk, "pdf"]),
+        "published review": reverse("reviews:review_download", args=[versions[1].pk, "pdf"]),
+        "figures export": reverse("reviews:figures_export", args=[2026, "csv"]),
+        "absence and deputy": reverse("absence"),
+        "admin": reverse("admin:index"),
+        "health check": reverse("healthz"),
+    }
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_every_page_for_every_role_answers_as_the_matrix_says(client, role_users, pages, role):
+    client.force_login(role_users[role])
+    column = ROLES.index(role)
+
+    answered = {name: client.get(url).status_code for name, url in pages.items()}
+
+    assert answered == {name: statuses[column] for name, statuses in MATRIX.items()}
