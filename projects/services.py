@@ -9,6 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
+from pesco_review.history import attribute
 from projects.enums import ListCoverage, ParticipationRole, StateKind
 from projects.models import Domain, MemberState, Milestone, Participation, Project, Wave
 
@@ -58,8 +59,7 @@ def _save_changes(instance, values: dict, *, actor, reason: str) -> bool:
     for name in changed:
         setattr(instance, name, values[name])
     instance.full_clean(validate_constraints=False)
-    instance._change_reason = reason
-    instance._history_user = actor
+    attribute(instance, actor=actor, reason=reason)
     instance.save(update_fields=changed)
     return True
 
@@ -67,8 +67,7 @@ def _save_changes(instance, values: dict, *, actor, reason: str) -> bool:
 def _create(model, values: dict, *, actor, reason: str):
     instance = model(**values)
     instance.full_clean(validate_constraints=False)
-    instance._change_reason = reason
-    instance._history_user = actor
+    attribute(instance, actor=actor, reason=reason)
     instance.save()
     return instance
 

@@ -12,6 +12,7 @@ from django.db.models import Max, Q
 from django.utils import timezone
 
 from pesco_review.accounts.enums import SecretariatBody
+from pesco_review.history import attribute
 from projects.models import Milestone, Project
 from reviews.enums import BuildState, CommentVisibility, CycleState, ProposalState, ReportState
 from reviews.models import (
@@ -49,9 +50,7 @@ def _require(actor, permission: str, obj=None, message: str = "") -> None:
 
 def _save(instance, fields: list[str], *, actor, reason: str = "") -> None:
     instance.full_clean()
-    instance._history_user = actor
-    if reason:
-        instance._change_reason = reason
+    attribute(instance, actor=actor, reason=reason)
     instance.save(update_fields=fields)
 
 
@@ -89,7 +88,7 @@ def cycle_create(*, actor, year: int, **values) -> ReviewCycle:
     cycle = ReviewCycle(year=year, **values)
     _check_bodies(cycle.required_bodies)
     cycle.full_clean()
-    cycle._history_user = actor
+    attribute(cycle, actor=actor)
     cycle.save()
     return cycle
 
@@ -156,8 +155,7 @@ def cycle_open(*, actor, cycle: ReviewCycle) -> int:
         if previous is not None:
             for name in REPORT_FIELDS:
                 setattr(report, name, getattr(previous, name))
-        report._history_user = actor
-        report._change_reason = "Draft created when the cycle opened"
+        attribute(report, actor=actor, reason="Draft created when the cycle opened")
         report.save()
         earlier = {u.milestone_id: u for u in previous.updates.all()} if previous else {}
         for milestone in project.milestones.all():
@@ -167,7 +165,7 @@ def cycle_open(*, actor, cycle: ReviewCycle) -> int:
             if milestone.pk in earlier:
                 for name in UPDATE_FIELDS:
                     setattr(update, name, getattr(earlier[milestone.pk], name))
-            update._history_user = actor
+            attribute(update, actor=actor)
             update.save()
         created += 1
     return created
@@ -291,7 +289,7 @@ def comment_add(
         revision=report.revision,
     )
     comment.full_clean()
-    comment._history_user = actor
+    attribute(comment, actor=actor)
     comment.save()
     return comment
 
@@ -346,7 +344,7 @@ def milestone_propose(
         proposed_by=actor,
     )
     proposal.full_clean()
-    proposal._history_user = actor
+    attribute(proposal, actor=actor)
     proposal.save()
     return proposal
 
@@ -388,8 +386,7 @@ def proposal_decide(*, actor, proposal: MilestoneProposal, accept: bool) -> Mile
 
 def _create(instance, *, actor, reason: str) -> None:
     instance.full_clean()
-    instance._history_user = actor
-    instance._change_reason = reason
+    attribute(instance, actor=actor, reason=reason)
     instance.save()
 
 

@@ -13,6 +13,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from pesco_review.history import attribute
 from reviews.enums import CycleState, ReportAction, ReportState
 from reviews.models import Approval, Comment, ReportTransition, StatusReport
 from reviews.tasks import notify_transition
@@ -141,15 +142,21 @@ def _record_achievements(report: StatusReport, actor) -> None:
     project = report.project
     if report.phase_reported_id and project.phase_id != report.phase_reported_id:
         project.phase_id = report.phase_reported_id
-        project._history_user = actor
-        project._change_reason = f"Phase reached, per the approved {report.cycle.year} report"
+        attribute(
+            project,
+            actor=actor,
+            reason=f"Phase reached, per the approved {report.cycle.year} report",
+        )
         project.save(update_fields=["phase"])
     for update in report.updates.select_related("milestone").filter(status="achieved"):
         milestone = update.milestone
         if milestone.achieved_on != update.achieved_on and update.achieved_on is not None:
             milestone.achieved_on = update.achieved_on
-            milestone._history_user = actor
-            milestone._change_reason = f"Achieved, per the approved {report.cycle.year} report"
+            attribute(
+                milestone,
+                actor=actor,
+                reason=f"Achieved, per the approved {report.cycle.year} report",
+            )
             milestone.save(update_fields=["achieved_on"])
 
 
@@ -213,8 +220,11 @@ def report_transition(
         report.state = target
         if action in {ReportAction.SUBMIT, ReportAction.RESUBMIT}:
             taken_snapshot = snapshot(report)
-        report._history_user = actor
-        report._change_reason = f"{ReportAction(action).label}" + (f": {reason}" if reason else "")
+        attribute(
+            report,
+            actor=actor,
+            reason=f"{ReportAction(action).label}" + (f": {reason}" if reason else ""),
+        )
         report.save(update_fields=fields)
         if target == ReportState.APPROVED and action == ReportAction.APPROVE:
             _record_achievements(report, actor)

@@ -8,6 +8,7 @@ from django.db import transaction
 
 from pesco_review.accounts.enums import ProjectRoleKind, SecretariatBody
 from pesco_review.accounts.models import User
+from pesco_review.history import attribute
 from projects.models import MemberState, Project, ProjectRole
 
 SECRETARIAT_GROUP = "Secretariat data stewards"
@@ -100,7 +101,7 @@ def demo_accounts_seed(*, password: str) -> list[User]:
             changed.append("password")
         if changed:  # an unchanged account gets no new history row
             user.full_clean(exclude=["password"])
-            user._change_reason = "seed_demo"
+            attribute(user, actor=None, reason="seed_demo")
             user.save()
         if account.lead:
             user.groups.add(group)
@@ -134,7 +135,6 @@ def absence_set(*, actor: User, absent_until, deputy: User | None) -> User:
     user = User.objects.select_for_update().get(pk=actor.pk)
     user.absent_until = absent_until
     user.deputy = deputy if absent_until is not None else None
-    user._history_user = actor
-    user._change_reason = "Absence and deputy"
+    attribute(user, actor=actor, reason="Absence and deputy")
     user.save(update_fields=["absent_until", "deputy"])
     return user
