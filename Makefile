@@ -56,11 +56,14 @@ test: export DJANGO_DEBUG = 0
 test: $(VENV)/.installed
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 	$(BIN)/pytest $(PYTEST_ARGS)
 
+lint: export DJANGO_DEBUG ?= 1
 lint: $(VENV)/.installed
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 
 fmt: $(VENV)/.installed
 	$(BIN)/ruff check --fix .

@@ -78,7 +78,7 @@ def project_detail(*, user, slug: str) -> Project:
 
 @dataclass(frozen=True)
 class HistoryEntry:
-    when: object
+    when: datetime
     who: str
     what: str
     kind: str

@@ -135,6 +135,13 @@ class StatusReport(models.Model):
     )
     REQUIRED_NARRATIVES = ("summary", "achievements", "risks", "next_year_plan")
 
+    # Attached by the selectors for a page, never stored.
+    decided_bodies: set[str]
+    body_decisions: list[tuple[str, bool]]
+    is_overdue: bool
+    days_left: int
+    missing: list[str]
+
     class Meta:
         ordering = ["cycle", "project__name"]
         constraints = [

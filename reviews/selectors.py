@@ -1,7 +1,7 @@
 """Reads of cycles and reports, already joined so that a page never issues a query per row."""
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.http import Http404
@@ -300,7 +300,7 @@ def mark_seen(*, user, report: StatusReport) -> None:
 
 @dataclass(frozen=True)
 class HistoryLine:
-    when: object
+    when: datetime
     who: str
     what: str
     changes: list[str]

@@ -496,15 +496,16 @@ def review_build(*, review_id: int, task_id: str) -> ConsolidatedReview | None:
     from reviews.documents.build import render_documents  # noqa: PLC0415 - heavy imports
     from reviews.documents.context import build_context  # noqa: PLC0415
 
-    review = _claim(review_id, task_id)
-    if review is None:
+    claimed = _claim(review_id, task_id)
+    if claimed is None:
         return None
+    review = claimed
     try:
         _beat(review, "Reading the approved reports", 10)
         context = build_context(
             cycle=review.cycle, version=review.version, generated_by=str(review.requested_by)
         )
-        built = render_documents(context, lambda step, percent: _beat(review, step, percent))
+        built = render_documents(context, lambda step, percent: _beat(claimed, step, percent))
         _beat(review, "Saving the files", 90)
         storage = ConsolidatedReview._meta.get_field("pdf").storage
         names = {}

@@ -27,7 +27,7 @@ TRANSITIONS: dict[tuple[str, str], str] = {
     (ReportState.APPROVED, ReportAction.REOPEN): ReportState.CHANGES_REQUESTED,
 }
 
-REASON_REQUIRED = {
+REASON_REQUIRED: dict[str, str] = {
     ReportAction.REQUEST_CHANGES: "Say what should change: a comment is required.",
     ReportAction.REOPEN: "Give the reason for reopening this approved report.",
 }
@@ -67,7 +67,7 @@ def missing_items(report: StatusReport) -> list[str]:
         missing.append("Lifecycle phase reached is missing.")
     for name in StatusReport.REQUIRED_NARRATIVES:
         if not getattr(report, name).strip():
-            label = StatusReport._meta.get_field(name).verbose_name
+            label = str(getattr(StatusReport._meta.get_field(name), "verbose_name", name))
             missing.append(f"{label[0].upper()}{label[1:]} is missing.")
     # Uses the prefetched updates (with their milestones) where a page has them.
     for update in sorted(report.updates.all(), key=lambda u: u.milestone.position):

@@ -17,7 +17,7 @@ FOC_SLUG = "full-operating-capability"
 NO_DOMAIN = "Domain not recorded"
 EXECUTION_SLUG = "execution"
 DELAYED = {Assessment.MINOR_DELAYS, Assessment.MAJOR_DELAYS, Assessment.CRITICAL}
-ROLE_LETTER = {
+ROLE_LETTER: dict[str, str] = {
     ParticipationRole.COORDINATOR: "C",
     ParticipationRole.PARTICIPANT: "P",
     ParticipationRole.OBSERVER: "O",

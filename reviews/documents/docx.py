@@ -32,7 +32,7 @@ def render_docx(context: ReviewContext, charts: dict[str, bytes]) -> bytes:
     codes = data["participation_states"]
     matrix = []
     for row in data["participation_matrix"]:
-        by_role = {"C": [], "P": [], "O": []}
+        by_role: dict[str, list[str]] = {"C": [], "P": [], "O": []}
         for code, letter in zip(codes, row["cells"], strict=True):
             if letter:
                 by_role[letter].append(code)

@@ -219,7 +219,7 @@ def main() -> None:
     update = OxmlElement("w:updateFields")
     update.set(qn("w:val"), "true")
     settings.append(update)
-    document.save(OUT)
+    document.save(str(OUT))
     print(f"wrote {OUT}")  # noqa: T201 - a developer's script
 
 
