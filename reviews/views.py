@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.contrib.auth.mixins import PermissionRequiredMixin
 from django.core.exceptions import ValidationError
 from django.db.models import Count
+from django.forms import Form
 from django.http import FileResponse, Http404, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.utils import timezone
@@ -431,63 +432,70 @@ class CommentResolveView(View):
         return HttpResponseRedirect(f"{report.get_absolute_url()}#comment-{comment.pk}")
 
 
-class ExtensionView(View):
-    http_method_names = ["post"]
+class ReportFormActionView(View):
+    """POST a small form about one report: bind it, call one service, say what happened, and
+    go back to the report. Subclasses name the form and what to do with it."""
 
-    def post(self, request, pk: int):
+    http_method_names = ["post"]
+    form_class: type[Form]
+    invalid_message: str
+
+    def objects(self, report, **kwargs) -> dict:
+        """Further objects from the URL, looked up (404) before the form is read."""
+        return {}
+
+    def perform(self, report, data: dict, **objects) -> str:
+        """Call the service; return the success message."""
+        raise NotImplementedError
+
+    def post(self, request, pk: int, **kwargs):
         report = selectors.report_detail(user=request.user, pk=pk)
-        form = forms.ExtensionForm(request.POST)
+        objects = self.objects(report, **kwargs)
+        form = self.form_class(request.POST)
         if not form.is_valid():
-            messages.error(request, "Give the new deadline and the reason for the extension.")
+            messages.error(request, self.invalid_message)
             return redirect(report)
         try:
-            services.report_grant_extension(actor=request.user, report=report, **form.cleaned_data)
+            message = self.perform(report, form.cleaned_data, **objects)
         except ValidationError as error:
             _errors(request, error)
         else:
-            messages.success(
-                request, f"Deadline extended to {form.cleaned_data['until']:%-d %B %Y}."
-            )
+            messages.success(request, message)
         return redirect(report)
 
 
-class BaselineView(View):
-    http_method_names = ["post"]
+class ExtensionView(ReportFormActionView):
+    form_class = forms.ExtensionForm
+    invalid_message = "Give the new deadline and the reason for the extension."
 
-    def post(self, request, pk: int, milestone: int):
-        report = selectors.report_detail(user=request.user, pk=pk)
-        milestone = get_object_or_404(Milestone, pk=milestone, project_id=report.project_id)
-        form = forms.BaselineForm(request.POST)
-        if not form.is_valid():
-            messages.error(request, "Give the new baseline date and the reason for moving it.")
-            return redirect(report)
-        try:
-            services.milestone_move_baseline(
-                actor=request.user, milestone=milestone, **form.cleaned_data
-            )
-        except ValidationError as error:
-            _errors(request, error)
-        else:
-            messages.success(request, f"Baseline of milestone {milestone.position} moved.")
-        return redirect(report)
+    def perform(self, report, data: dict, **objects) -> str:
+        services.report_grant_extension(actor=self.request.user, report=report, **data)
+        return f"Deadline extended to {data['until']:%-d %B %Y}."
 
 
-class ProposalCreateView(View):
-    http_method_names = ["post"]
+class BaselineView(ReportFormActionView):
+    form_class = forms.BaselineForm
+    invalid_message = "Give the new baseline date and the reason for moving it."
 
-    def post(self, request, pk: int):
-        report = selectors.report_detail(user=request.user, pk=pk)
-        form = forms.ProposalForm(request.POST)
-        if not form.is_valid():
-            messages.error(request, "A proposed milestone needs a title and a due date.")
-            return redirect(report)
-        try:
-            services.milestone_propose(actor=request.user, report=report, **form.cleaned_data)
-        except ValidationError as error:
-            _errors(request, error)
-        else:
-            messages.success(request, "Milestone proposed to the secretariat.")
-        return redirect(report)
+    def objects(self, report, **kwargs) -> dict:
+        milestone = kwargs["milestone"]
+        return {
+            "milestone": get_object_or_404(Milestone, pk=milestone, project_id=report.project_id)
+        }
+
+    def perform(self, report, data: dict, **objects) -> str:
+        milestone = objects["milestone"]
+        services.milestone_move_baseline(actor=self.request.user, milestone=milestone, **data)
+        return f"Baseline of milestone {milestone.position} moved."
+
+
+class ProposalCreateView(ReportFormActionView):
+    form_class = forms.ProposalForm
+    invalid_message = "A proposed milestone needs a title and a due date."
+
+    def perform(self, report, data: dict, **objects) -> str:
+        services.milestone_propose(actor=self.request.user, report=report, **data)
+        return "Milestone proposed to the secretariat."
 
 
 class ProposalDecideView(View):

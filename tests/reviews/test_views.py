@@ -596,3 +596,44 @@ def test_report_edit_after_a_co_coordinator_submitted_keeps_the_text(client, rol
     assert 'name="submit"' not in response.text
     report.refresh_from_db()
     assert report.summary == "The project progressed as planned."
+
+
+def test_report_form_actions_extension_baseline_and_proposal_through_the_page(
+    client, role_users, report, other_project
+):
+    milestone = report.updates.get().milestone
+    foreign = factories.MilestoneFactory(project=other_project)
+    StatusReport.objects.filter(pk=report.pk).update(  # sent back: the secretariat may read it
+        state=ReportState.CHANGES_REQUESTED, submitted_at=timezone.now()
+    )
+    client.force_login(role_users["lead"])
+    extended = client.post(
+        reverse("reviews:extension", args=[report.pk]),
+        {"until": "2027-02-15", "reason": "Elections."},
+        follow=True,
+    )
+    client.force_login(role_users["eda"])
+    moved = client.post(
+        reverse("reviews:baseline", args=[report.pk, milestone.pk]),
+        {"baseline_due": "2027-03-01", "reason": "Funding came late."},
+        follow=True,
+    )
+    not_ours = client.post(reverse("reviews:baseline", args=[report.pk, foreign.pk]), {})
+    client.force_login(role_users["coordinator"])
+    empty = client.post(reverse("reviews:proposal_create", args=[report.pk]), {}, follow=True)
+    proposed = client.post(
+        reverse("reviews:proposal_create", args=[report.pk]),
+        {"title": "Sea trials", "proposed_due": "2027-06-01"},
+        follow=True,
+    )
+
+    report.refresh_from_db()
+    milestone.refresh_from_db()
+    assert report.extended_deadline == date(2027, 2, 15)
+    assert "Deadline extended to 15 February 2027." in extended.text
+    assert milestone.baseline_due == date(2027, 3, 1)
+    assert f"Baseline of milestone {milestone.position} moved." in moved.text
+    assert not_ours.status_code == 404
+    assert "A proposed milestone needs a title and a due date." in empty.text
+    assert "Milestone proposed to the secretariat." in proposed.text
+    assert list(report.proposals.values_list("title", flat=True)) == ["Sea trials"]
