@@ -171,6 +171,31 @@ def _sync(instance, values: dict, entry: dict, *, actor) -> bool:
     return True
 
 
+def _upsert(
+    rows: dict,
+    key,
+    model,
+    identity: dict,
+    values: dict,
+    entry: dict,
+    *,
+    kind: str,
+    actor,
+    report: LoadReport,
+    count_unchanged: bool = False,
+):
+    """Create the row for a data-set entry, or apply what changed in the source since the last
+    load; count the outcome in the report."""
+    if key not in rows:
+        rows[key] = _create_from_source(model, identity, values, entry, actor=actor)
+        report.add(kind, "created")
+    elif _sync(rows[key], values, entry, actor=actor):
+        report.add(kind, "updated")
+    elif count_unchanged:
+        report.add(kind, "unchanged")
+    return rows[key]
+
+
 def _load_states(data: dict, *, actor, report: LoadReport) -> dict[str, MemberState]:
     wanted = {
         entry["code"]: (
@@ -194,13 +219,17 @@ def _load_states(data: dict, *, actor, report: LoadReport) -> dict[str, MemberSt
         wanted[code] = ({"code": code, "third_state": True}, values)
     states = MemberState.objects.in_bulk(field_name="code")
     for code, (entry, values) in wanted.items():
-        if code not in states:
-            states[code] = _create_from_source(
-                MemberState, {"code": code}, values, entry, actor=actor
-            )
-            report.add("states", "created")
-        elif _sync(states[code], values, entry, actor=actor):
-            report.add("states", "updated")
+        _upsert(
+            states,
+            code,
+            MemberState,
+            {"code": code},
+            values,
+            entry,
+            kind="states",
+            actor=actor,
+            report=report,
+        )
     return states
 
 
@@ -231,14 +260,17 @@ def _load_domains_and_waves(data: dict, *, actor, report: LoadReport) -> tuple[d
             "council_decision": about.get("decision") or "",
             "note": about.get("note") or "",
         }
-        if number not in current:
-            current[number] = _create_from_source(
-                Wave, {"number": number}, values, about, actor=actor
-            )
-            report.add("waves", "created")
-        elif _sync(current[number], values, about, actor=actor):
-            report.add("waves", "updated")
-        waves[number] = current[number]
+        waves[number] = _upsert(
+            current,
+            number,
+            Wave,
+            {"number": number},
+            values,
+            about,
+            kind="waves",
+            actor=actor,
+            report=report,
+        )
     return domains, waves
 
 
@@ -305,21 +337,21 @@ def pesco_data_load(*, data: dict, actor=None, today: date | None = None) -> Loa
     projects = {p.acronym: p for p in Project.objects.prefetch_related("participations__state")}
     for entry in data["projects"]:
         values = _project_values(entry, domains=domains, waves=waves)
-        project = projects.get(entry["acronym"])
-        previous = (project.source_record or {}).get("entry") if project is not None else None
-        if project is None:
-            project = _create_from_source(
-                Project,
-                {"acronym": entry["acronym"], "slug": slugify(entry["acronym"])},
-                values,
-                entry,
-                actor=actor,
-            )
-            report.add("projects", "created")
-        elif _sync(project, values, entry, actor=actor):
-            report.add("projects", "updated")
-        else:
-            report.add("projects", "unchanged")
+        acronym = entry["acronym"]
+        known = projects.get(acronym)
+        previous = (known.source_record or {}).get("entry") if known is not None else None
+        project = _upsert(
+            projects,
+            acronym,
+            Project,
+            {"acronym": acronym, "slug": slugify(acronym)},
+            values,
+            entry,
+            kind="projects",
+            actor=actor,
+            report=report,
+            count_unchanged=True,
+        )
         _load_participations(
             project, entry, previous, states, actor=actor, today=today, report=report
         )
