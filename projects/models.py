@@ -12,8 +12,13 @@ from django.db.models import F, Q
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
-from pesco_review.accounts.enums import ProjectRoleKind
-from projects.enums import ListCoverage, ParticipationRole, ProjectStatus, StateKind
+from projects.enums import (
+    ListCoverage,
+    ParticipationRole,
+    ProjectRoleKind,
+    ProjectStatus,
+    StateKind,
+)
 
 # Council Decision (CFSP) 2017/2315: no PESCO date can be earlier.
 PESCO_START = date(2017, 12, 11)
@@ -166,6 +171,18 @@ class Project(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("projects:detail", kwargs={"slug": self.slug})
+
+    @property
+    def membership_complete(self) -> bool:
+        return self.participants_coverage == ListCoverage.COMPLETE
+
+    @property
+    def membership_partial(self) -> bool:
+        return self.participants_coverage == ListCoverage.PARTIAL
+
+    @property
+    def membership_not_recorded(self) -> bool:
+        return self.participants_coverage == ListCoverage.NOT_RECORDED
 
     @property
     def takes_part_in_reviews(self) -> bool:

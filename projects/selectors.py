@@ -5,6 +5,7 @@ from datetime import date, datetime
 
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
+from django.utils.text import capfirst
 
 from projects.enums import ParticipationRole
 from projects.models import Milestone, Participation, Project
@@ -124,7 +125,7 @@ def history_changes(previous, record) -> list[str]:
         old, new = getattr(previous, field.attname), getattr(record, field.attname)
         if old == new:
             continue
-        label = str(field.verbose_name)
+        label = capfirst(str(field.verbose_name))
         if field.is_relation or isinstance(old, (list, dict)) or isinstance(new, (list, dict)):
             changes.append(f"{label} changed")
         else:

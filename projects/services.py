@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from pesco_review.history import attribute
-from projects.enums import ListCoverage, ParticipationRole, StateKind
+from projects.enums import ListCoverage, ParticipationRole, ProjectStatus, StateKind
 from projects.models import Domain, MemberState, Milestone, Participation, Project, Wave
 
 # Names of the third states that the data set names by code only (ISO 3166-1).
@@ -103,7 +103,7 @@ def _project_values(entry: dict, *, domains: dict, waves: dict) -> dict:
         "wave": waves.get(entry["wave"]),
         "adopted": _date(entry.get("adopted")),
         "council_decision": entry.get("council_decision") or "",
-        "status": entry.get("status") or "unknown",
+        "status": entry.get("status") or ProjectStatus.UNKNOWN,
         "status_as_of": entry.get("status_as_of"),
         "coordinators_verified": entry.get("coordinators_verified") is not False,
         "participants_coverage": coverage,

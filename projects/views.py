@@ -2,7 +2,7 @@ from django.http import Http404
 from django.views.generic import DetailView, ListView
 
 from projects import selectors
-from projects.enums import ProjectStatus
+from projects.enums import ParticipationRole, ProjectStatus
 from projects.models import Domain, LifecyclePhase, MemberState, Project
 
 
@@ -52,9 +52,9 @@ class ProjectDetailView(DetailView):
         participations = list(project.participations.all())
         current = [p for p in participations if p.is_current]
         context.update(
-            coordinators=[p for p in current if p.role == "coordinator"],
-            participants=[p for p in current if p.role == "participant"],
-            observers=[p for p in current if p.role == "observer"],
+            coordinators=[p for p in current if p.role == ParticipationRole.COORDINATOR],
+            participants=[p for p in current if p.role == ParticipationRole.PARTICIPANT],
+            observers=[p for p in current if p.role == ParticipationRole.OBSERVER],
             former=[p for p in participations if not p.is_current],
             milestones=list(project.milestones.all()),
         )

@@ -1,3 +1,8 @@
+"""States, actions and choices of the review, with their groups: the one place their values and
+labels are written."""
+
+from enum import nonmember
+
 from django.db import models
 
 
@@ -7,12 +12,26 @@ class CycleState(models.TextChoices):
     CLOSED = "closed", "Closed"
     PUBLISHED = "published", "Published"
 
+    # Opening again (for projects added since) is allowed while planned or open.
+    OPENABLE = nonmember(frozenset({"planned", "open"}))
+    # Reviews go on after a cycle closes to submissions.
+    IN_REVIEW = nonmember(frozenset({"open", "closed"}))
+
 
 class ReportState(models.TextChoices):
     DRAFT = "draft", "Draft"
     SUBMITTED = "submitted", "Submitted"
     CHANGES_REQUESTED = "changes_requested", "Changes requested"
     APPROVED = "approved", "Approved"
+
+    # The coordinator may edit, and the report waits for a (re)submission.
+    EDITABLE = nonmember(frozenset({"draft", "changes_requested"}))
+    # Waiting for the secretariat's decisions.
+    IN_REVIEW = nonmember(frozenset({"submitted"}))
+    # Every required body approved the current revision.
+    DECIDED = nonmember(frozenset({"approved"}))
+    # The states a reviewer filters the queue by (a draft never reaches the queue).
+    QUEUE_FILTERS = nonmember(("submitted", "changes_requested", "approved"))
 
 
 class ReportAction(models.TextChoices):
@@ -21,6 +40,10 @@ class ReportAction(models.TextChoices):
     REQUEST_CHANGES = "request_changes", "Request changes"
     APPROVE = "approve", "Approve"
     REOPEN = "reopen", "Reopen"
+
+    SUBMISSIONS = nonmember(frozenset({"submit", "resubmit"}))
+    # Taken for a secretariat body: the audit record names the body.
+    FOR_A_BODY = nonmember(frozenset({"approve", "request_changes"}))
 
 
 class Assessment(models.TextChoices):
@@ -37,6 +60,22 @@ class MilestoneStatus(models.TextChoices):
     AT_RISK = "at_risk", "At risk"
     ACHIEVED = "achieved", "Achieved"
     CANCELLED = "cancelled", "Cancelled"
+
+    # A milestone in trouble: the coordinator explains why.
+    NEEDS_EXPLANATION = nonmember(frozenset({"delayed", "at_risk"}))
+
+
+class Narrative(models.TextChoices):
+    """The report's narrative sections: field name and the label every page and document uses."""
+
+    SUMMARY = "summary", "Summary"
+    ACHIEVEMENTS = "achievements", "Achievements of the year"
+    RISKS = "risks", "Risks and mitigation"
+    NEXT_YEAR_PLAN = "next_year_plan", "Next year's plan"
+    RESOURCES = "resources", "Resources"
+    EU_COOPERATION = "eu_cooperation", "Cooperation with EU bodies"
+
+    REQUIRED = nonmember(("summary", "achievements", "risks", "next_year_plan"))
 
 
 class CommentVisibility(models.TextChoices):
@@ -55,3 +94,28 @@ class BuildState(models.TextChoices):
     RUNNING = "running", "Running"
     SUCCEEDED = "succeeded", "Succeeded"
     FAILED = "failed", "Failed"
+
+    # A build in progress: at most one per cycle (a partial unique constraint).
+    ACTIVE = nonmember(frozenset({"queued", "running"}))
+    FINISHED = nonmember(frozenset({"succeeded", "failed"}))
+
+
+class ReminderRule(models.TextChoices):
+    """The kinds of reminder; a rule recorded as sent is the kind and its day or body."""
+
+    BEFORE_DEADLINE = "before", "Days before the submission deadline"
+    AFTER_DEADLINE = "after", "Days after the submission deadline"
+    REVIEW = "review", "A body has not decided on a submitted report"
+
+    def key(self, *parts: object) -> str:
+        """The rule as recorded once sent: `before-14`, `review-EDA-r2`."""
+        return "-".join([self.value, *(str(part) for part in parts)])
+
+
+class HistoryReason(models.TextChoices):
+    """Reasons the history records for steps that are not workflow transitions."""
+
+    DRAFT_SAVED = "Edited", "The coordinator saved the draft"
+    DRAFT_CREATED = "Draft created when the cycle opened", "Draft created"
+    CYCLE_OPENED = "Cycle opened", "Cycle opened"
+    CYCLE_CLOSED = "Cycle closed", "Cycle closed"

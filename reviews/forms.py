@@ -4,7 +4,7 @@ from django import forms
 from django.forms import modelformset_factory
 
 from pesco_review.accounts.enums import SecretariatBody
-from reviews.enums import CommentVisibility
+from reviews.enums import CommentVisibility, MilestoneStatus
 from reviews.models import MilestoneUpdate, ReviewCycle, StatusReport
 from reviews.services import CYCLE_EDITABLE
 
@@ -94,7 +94,10 @@ class MilestoneUpdateForm(forms.ModelForm):
 
     def clean(self):
         data = super().clean()
-        if data.get("status") == "achieved" and data.get("percent_complete") not in (None, 100):
+        if data.get("status") == MilestoneStatus.ACHIEVED and data.get("percent_complete") not in (
+            None,
+            100,
+        ):
             self.add_error("percent_complete", "An achieved milestone is 100 % complete.")
         return data
 

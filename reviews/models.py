@@ -10,6 +10,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
+from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from pesco_review.accounts.enums import SecretariatBody
@@ -19,6 +20,7 @@ from reviews.enums import (
     CommentVisibility,
     CycleState,
     MilestoneStatus,
+    Narrative,
     ProposalState,
     ReportAction,
     ReportState,
@@ -87,6 +89,24 @@ class ReviewCycle(models.Model):
     def get_absolute_url(self) -> str:
         return reverse("reviews:cycle", kwargs={"year": self.year})
 
+    @property
+    def is_planned(self) -> bool:
+        return self.state == CycleState.PLANNED
+
+    @property
+    def is_open(self) -> bool:
+        return self.state == CycleState.OPEN
+
+    @property
+    def is_openable(self) -> bool:
+        """Planned (to open), or open (to create drafts for projects added since)."""
+        return self.state in CycleState.OPENABLE
+
+    @property
+    def is_in_review(self) -> bool:
+        """Reviewers decide while the cycle is open and after it closes to submissions."""
+        return self.state in CycleState.IN_REVIEW
+
 
 class StatusReport(models.Model):
     """One project's yearly report in one cycle (a database constraint says one)."""
@@ -109,12 +129,12 @@ class StatusReport(models.Model):
         related_name="+",
         verbose_name="lifecycle phase reached",
     )
-    summary = models.TextField(blank=True)
-    achievements = models.TextField("achievements of the year", blank=True)
-    risks = models.TextField("risks and mitigation", blank=True)
-    next_year_plan = models.TextField("next year's plan", blank=True)
-    resources = models.TextField(blank=True)
-    eu_cooperation = models.TextField("cooperation with EU bodies", blank=True)
+    summary = models.TextField(Narrative.SUMMARY.label, blank=True)
+    achievements = models.TextField(Narrative.ACHIEVEMENTS.label, blank=True)
+    risks = models.TextField(Narrative.RISKS.label, blank=True)
+    next_year_plan = models.TextField(Narrative.NEXT_YEAR_PLAN.label, blank=True)
+    resources = models.TextField(Narrative.RESOURCES.label, blank=True)
+    eu_cooperation = models.TextField(Narrative.EU_COOPERATION.label, blank=True)
     extended_deadline = models.DateField(null=True, blank=True)
     extension_reason = models.TextField(blank=True)
     submitted_at = models.DateTimeField(null=True, blank=True)
@@ -125,22 +145,8 @@ class StatusReport(models.Model):
 
     history = HistoricalRecords()
 
-    NARRATIVE_FIELDS = (
-        "summary",
-        "achievements",
-        "risks",
-        "next_year_plan",
-        "resources",
-        "eu_cooperation",
-    )
-    REQUIRED_NARRATIVES = ("summary", "achievements", "risks", "next_year_plan")
-
-    # Attached by the selectors for a page, never stored.
-    decided_bodies: set[str]
-    body_decisions: list[tuple[str, bool]]
-    is_overdue: bool
-    days_left: int
-    missing: list[str]
+    NARRATIVE_FIELDS = tuple(Narrative.values)
+    REQUIRED_NARRATIVES = Narrative.REQUIRED
 
     class Meta:
         ordering = ["cycle", "project__name"]
@@ -162,6 +168,44 @@ class StatusReport(models.Model):
     @property
     def deadline(self) -> date:
         return self.extended_deadline or self.cycle.submission_deadline
+
+    @property
+    def is_editable(self) -> bool:
+        """The coordinator may edit it: a draft, or sent back for changes."""
+        return self.state in ReportState.EDITABLE
+
+    @property
+    def is_in_review(self) -> bool:
+        return self.state in ReportState.IN_REVIEW
+
+    @property
+    def is_decided(self) -> bool:
+        return self.state in ReportState.DECIDED
+
+    @property
+    def was_submitted(self) -> bool:
+        """Submitted at least once: from then on the secretariat and leadership may read it."""
+        return self.submitted_at is not None
+
+    @property
+    def days_left(self) -> int:
+        """Days until the report's deadline (negative once it has passed)."""
+        return (self.deadline - timezone.localdate()).days
+
+    @property
+    def is_submission_overdue(self) -> bool:
+        """Waiting for a (re)submission after its deadline."""
+        return self.is_editable and timezone.localdate() > self.deadline
+
+    @property
+    def is_review_overdue(self) -> bool:
+        """Waiting for the secretariat's decisions after the cycle's review deadline."""
+        return self.is_in_review and timezone.localdate() > self.cycle.review_deadline
+
+    @property
+    def is_overdue(self) -> bool:
+        """Late at its current step: submission or review."""
+        return self.is_submission_overdue or self.is_review_overdue
 
 
 class MilestoneUpdate(models.Model):
@@ -193,6 +237,10 @@ class MilestoneUpdate(models.Model):
 
     def __str__(self) -> str:
         return f"{self.report} — M{self.milestone.position}"
+
+    @property
+    def is_achieved(self) -> bool:
+        return self.status == MilestoneStatus.ACHIEVED
 
     @property
     def slippage_days(self) -> int | None:
@@ -231,6 +279,10 @@ class MilestoneProposal(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    @property
+    def is_pending(self) -> bool:
+        return self.state == ProposalState.PENDING
 
 
 class Comment(models.Model):
@@ -407,7 +459,7 @@ class ConsolidatedReview(models.Model):
             ),
             models.UniqueConstraint(
                 fields=["cycle"],
-                condition=Q(state__in=[BuildState.QUEUED, BuildState.RUNNING]),
+                condition=Q(state__in=sorted(BuildState.ACTIVE)),
                 name="consolidatedreview_one_build_at_a_time",
                 violation_error_message="A build of this cycle's review is already running.",
             ),
@@ -422,6 +474,22 @@ class ConsolidatedReview(models.Model):
 
     def __str__(self) -> str:
         return f"Consolidated review {self.cycle.year} v{self.version}"
+
+    @property
+    def is_building(self) -> bool:
+        return self.state in BuildState.ACTIVE
+
+    @property
+    def is_succeeded(self) -> bool:
+        return self.state == BuildState.SUCCEEDED
+
+    @property
+    def is_failed(self) -> bool:
+        return self.state == BuildState.FAILED
+
+    @property
+    def is_published(self) -> bool:
+        return self.published_at is not None
 
     def file_name(self, extension: str) -> str:
         return f"PESCO-annual-review-{self.cycle.year}-v{self.version}.{extension}"

@@ -12,9 +12,10 @@ from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from pesco_review.accounts.enums import ProjectRoleKind
-from reviews.enums import CycleState, ReportAction, ReportState
+from projects.enums import ProjectRoleKind
+from reviews.enums import CycleState, ReminderRule, ReportAction, ReportState
 from reviews.models import ReminderSent, ReportTransition, StatusReport
+from reviews.selectors.content import approved_bodies
 
 log = logging.getLogger(__name__)
 
@@ -73,11 +74,12 @@ def transition_notify(transition: ReportTransition) -> int:
     project = report.project
     name = f"{project.name} ({project.acronym})"
     actor = str(transition.actor)
-    if transition.action in {ReportAction.SUBMIT, ReportAction.RESUBMIT}:
+    if transition.action in ReportAction.SUBMISSIONS:
         bodies = report.cycle.required_bodies
         reviewers = reviewers_of(bodies)
         to = [email for body in bodies for _, email in reviewers.get(body, [])]
-        verb = "submitted" if transition.action == ReportAction.SUBMIT else "resubmitted"
+        again = "re" if transition.action == ReportAction.RESUBMIT else ""
+        verb = f"{again}submitted"
         subject = (
             f"{project.acronym} {report.cycle.year} report {verb} (revision {transition.revision})"
         )
@@ -111,15 +113,15 @@ def transition_notify(transition: ReportTransition) -> int:
 
 def _latest_due(deadline: date, today: date, before: list[int], after: list[int]) -> str | None:
     """The most recent reminder rule whose day has come, or None."""
-    due = [(deadline - timedelta(days=d), f"before-{d}") for d in before]
-    due += [(deadline + timedelta(days=d), f"after-{d}") for d in after]
-    passed = [(day, rule) for day, rule in due if day <= today]
+    due = [(deadline - timedelta(days=d), ReminderRule.BEFORE_DEADLINE, d) for d in before]
+    due += [(deadline + timedelta(days=d), ReminderRule.AFTER_DEADLINE, d) for d in after]
+    passed = [(day, kind, days) for day, kind, days in due if day <= today]
     if not passed:
         return None
-    day, rule = max(passed)
-    if rule.startswith("before-") and today > deadline:
+    _, kind, days = max(passed, key=lambda item: (item[0], item[1].key(item[2])))
+    if kind == ReminderRule.BEFORE_DEADLINE and today > deadline:
         return None  # a reminder that the deadline is near, after it has passed, would mislead
-    return rule
+    return kind.key(days)
 
 
 def _claim(report: StatusReport, rule: str, recipient_id: int) -> bool:
@@ -143,7 +145,7 @@ def reminders_send(*, today: date | None = None) -> int:
     reports = list(
         # Reviews go on after a cycle closes to submissions; coordinators are reminded only
         # while it is open.
-        StatusReport.objects.filter(cycle__state__in=[CycleState.OPEN, CycleState.CLOSED])
+        StatusReport.objects.filter(cycle__state__in=sorted(CycleState.IN_REVIEW))
         .select_related("cycle", "project")
         .prefetch_related("approvals")
     )
@@ -157,10 +159,7 @@ def reminders_send(*, today: date | None = None) -> int:
     )
     for report in reports:
         cycle = report.cycle
-        if (
-            report.state in {ReportState.DRAFT, ReportState.CHANGES_REQUESTED}
-            and cycle.state == CycleState.OPEN
-        ):
+        if report.is_editable and cycle.is_open:
             rule = _latest_due(
                 report.deadline, today, cycle.reminder_days_before, cycle.reminder_days_after
             )
@@ -182,15 +181,15 @@ def reminders_send(*, today: date | None = None) -> int:
                         f"{report.deadline:%-d %B %Y}, is {when}.\n\n{_link(report)}\n",
                         [email],
                     )
-        elif report.state == ReportState.SUBMITTED and report.submitted_at is not None:
+        elif report.is_in_review and report.was_submitted:
             waiting = (today - timezone.localdate(report.submitted_at)).days
             if waiting < cycle.reviewer_reminder_after_days:
                 continue
-            decided = {a.body for a in report.approvals.all() if a.revision == report.revision}
+            decided = approved_bodies(report)
             for body in cycle.required_bodies:
                 if body in decided:
                     continue
-                rule = f"review-{body}-r{report.revision}"
+                rule = ReminderRule.REVIEW.key(body, f"r{report.revision}")
                 for pk, email in reviewers.get(body, []):
                     if (report.pk, rule, pk) in already:
                         continue

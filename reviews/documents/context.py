@@ -8,14 +8,12 @@ from datetime import date, datetime
 from django.db.models import Prefetch, Q
 from django.utils import timezone
 
-from projects.enums import ParticipationRole
+from projects.enums import ParticipationRole, PhaseSlug
 from projects.models import MemberState, Participation, Project
 from reviews.enums import Assessment, CommentVisibility, MilestoneStatus, ReportState
 from reviews.models import Comment, MilestoneUpdate, ReviewCycle, StatusReport
 
-FOC_SLUG = "full-operating-capability"
 NO_DOMAIN = "Domain not recorded"
-EXECUTION_SLUG = "execution"
 DELAYED = {Assessment.MINOR_DELAYS, Assessment.MAJOR_DELAYS, Assessment.CRITICAL}
 ROLE_LETTER: dict[str, str] = {
     ParticipationRole.COORDINATOR: "C",
@@ -194,9 +192,9 @@ def build_context(*, cycle: ReviewCycle, version: int = 0, generated_by: str = "
         before_phase = before.phase_reported if before else None
         if phase and before_phase and phase.position > before_phase.position:
             moved.append(project.acronym)
-            if phase.slug in {EXECUTION_SLUG, FOC_SLUG}:
+            if phase.slug in PhaseSlug.EXECUTION_OR_LATER:
                 reached.append(project.acronym)
-        if phase and phase.slug == FOC_SLUG:
+        if phase and phase.slug == PhaseSlug.FULL_OPERATING_CAPABILITY:
             at_foc.append(project.acronym)
         page = ProjectPage(
             acronym=project.acronym,

@@ -67,9 +67,9 @@ def test_home_coordinator_sees_own_projects_by_role_only(
 
     response = client.get(reverse("home"))
 
-    assert [p.acronym for p in response.context["coordinated"]] == ["ALPHA"]
-    assert [p.acronym for p in response.context["membered"]] == ["CHARLIE"]
-    assert response.context["others"] == []
+    assert [p.acronym for p in response.context["page"].coordinated] == ["ALPHA"]
+    assert [p.acronym for p in response.context["page"].membered] == ["CHARLIE"]
+    assert response.context["page"].others == []
     assert "Projects you coordinate" in response.text
     assert "BRAVO" not in response.text
 
@@ -79,7 +79,7 @@ def test_home_reviewer_sees_every_project(client, role_users, project, other_pro
 
     response = client.get(reverse("home"))
 
-    assert [p.acronym for p in response.context["others"]] == ["ALPHA", "BRAVO"]
+    assert [p.acronym for p in response.context["page"].others] == ["ALPHA", "BRAVO"]
     assert "Reviewer for the European Defence Agency (EDA)" in response.text
 
 
@@ -150,7 +150,7 @@ def test_home_query_count_same_for_5_and_60_projects(client, django_assert_num_q
     make_projects(55, coordinator=coordinator)
     with django_assert_num_queries(9):
         response = client.get(reverse("home"))
-    assert len(response.context["coordinated"]) == 60
+    assert len(response.context["page"].coordinated) == 60
 
 
 def test_project_detail_shows_participants_by_role_and_unknowns(client, role_users, project):
@@ -189,7 +189,7 @@ def test_project_detail_shows_history_of_changes_with_who(client, role_users, pr
     changes = [e for e in response.context["history"] if e.what == "project record changed"]
     assert len(changes) == 1
     assert changes[0].who == str(lead)
-    assert changes[0].changes == ["name: Alpha Project → Alpha Project Renamed"]
+    assert changes[0].changes == ["Name: Alpha Project → Alpha Project Renamed"]
 
 
 def test_project_detail_member_does_not_see_history(client, role_users, project):
