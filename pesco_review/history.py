@@ -8,3 +8,21 @@ def attribute(instance: Any, *, actor, reason: str = "") -> None:
     instance._history_user = actor
     if reason:
         instance._change_reason = reason
+
+
+def save_with_history(
+    instance: Any,
+    *,
+    actor,
+    reason: str = "",
+    fields: list[str] | None = None,
+    validate: bool = True,
+    validate_constraints: bool = True,
+) -> None:
+    """The one way a service saves: validate, name who and why for the history, then save
+    only `fields` (or everything for a new row). `validate=False` only where the values were
+    validated already (a copy of an approved report), to spare a query per foreign key."""
+    if validate:
+        instance.full_clean(validate_constraints=validate_constraints)
+    attribute(instance, actor=actor, reason=reason)
+    instance.save(update_fields=fields)

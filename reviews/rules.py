@@ -2,6 +2,9 @@
 
 Reviewers, the lead and leadership never see a draft that was not submitted; internal comments
 are for the secretariat only; a coordinator or member sees only their own projects' reports.
+These predicates say *who*; what a report's state allows is a property of the report
+(`report.is_editable`) checked by the services and the workflow, whose table (reviews.workflow)
+registers the permission of each workflow action.
 """
 
 import rules
@@ -12,10 +15,8 @@ from projects.rules import (
     is_project_member,
     is_secretariat,
     is_secretariat_lead,
-    is_secretariat_reviewer,
     is_superuser,
 )
-from reviews.enums import ReportState
 
 
 def _project(report):
@@ -34,12 +35,7 @@ def member_of_report(user, report) -> bool:
 
 @rules.predicate
 def report_was_submitted(user, report) -> bool:
-    return report is not None and report.submitted_at is not None
-
-
-@rules.predicate
-def report_editable(user, report) -> bool:
-    return report is not None and report.state in {ReportState.DRAFT, ReportState.CHANGES_REQUESTED}
+    return report is not None and report.was_submitted
 
 
 @rules.predicate
@@ -53,7 +49,8 @@ rules.add_perm(
     "reviews.view_report",
     coordinates_report | member_of_report | (sees_all_submitted & report_was_submitted),
 )
-rules.add_perm("reviews.edit_report", coordinates_report & report_editable)
+# Editing and proposing also need an editable report (report.is_editable).
+rules.add_perm("reviews.edit_report", coordinates_report)
 rules.add_perm(
     "reviews.comment_report",
     coordinates_report | member_of_report | (is_secretariat & report_was_submitted),
@@ -65,17 +62,10 @@ rules.add_perm(
 )
 rules.add_perm("reviews.view_report_history", coordinates_report | is_secretariat | is_superuser)
 
-# Workflow actions, one permission each (checked by reviews.workflow).
-rules.add_perm("reviews.submit_report", coordinates_report)
-rules.add_perm("reviews.resubmit_report", coordinates_report)
-rules.add_perm("reviews.request_changes_report", is_secretariat_reviewer & reviewer_body_required)
-rules.add_perm("reviews.approve_report", is_secretariat_reviewer & reviewer_body_required)
-rules.add_perm("reviews.reopen_report", is_secretariat_lead)
-
 rules.add_perm("reviews.grant_extension", is_secretariat_lead)
 rules.add_perm("reviews.manage_cycle", is_secretariat_lead)
 rules.add_perm("reviews.move_baseline", is_secretariat)
-rules.add_perm("reviews.propose_milestone", coordinates_report & report_editable)
+rules.add_perm("reviews.propose_milestone", coordinates_report)
 rules.add_perm("reviews.decide_proposal", is_secretariat)
 rules.add_perm("reviews.view_cycle_overview", is_secretariat | is_leadership | is_superuser)
 rules.add_perm("reviews.view_review_queue", is_secretariat | is_superuser)

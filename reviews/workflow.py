@@ -1,144 +1,129 @@
 """The report state machine: the only code that changes a report's state.
 
-One table of (state, action) → target, and one function, `report_transition`, that locks the
-report row, checks the permission and the guards, sets the state, writes the audit record and
-queues the notifications once the transaction has committed.
+One declarative table, `TRANSITIONS`: each (state, action) entry carries everything about its
+transition — target, who may take it (a rules predicate), the reason it requires and its
+wording, its guards, its effects, its button and the message after it. `report_transition`
+reads it: locks the report row, checks the permission and the guards, runs the effects, sets
+the state, writes the audit record and queues the notification once the transaction commits.
+`actions_for` derives the buttons a person is offered from the same table.
 
     draft --submit--> submitted --request changes--> changes_requested --resubmit--> submitted
     submitted --approve (every required body, this revision)--> approved
     approved --reopen (lead, reason)--> changes_requested
 """
 
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+
+import rules
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from pesco_review.accounts.models import User
 from pesco_review.history import attribute
+from projects.rules import is_secretariat_lead, is_secretariat_reviewer
 from reviews.enums import CycleState, ReportAction, ReportState
 from reviews.models import Approval, Comment, ReportTransition, StatusReport
+from reviews.rules import coordinates_report, reviewer_body_required
+from reviews.selectors.content import approved_bodies, missing_items, snapshot
 from reviews.tasks import notify_transition
 
-TRANSITIONS: dict[tuple[str, str], str] = {
-    (ReportState.DRAFT, ReportAction.SUBMIT): ReportState.SUBMITTED,
-    (ReportState.CHANGES_REQUESTED, ReportAction.RESUBMIT): ReportState.SUBMITTED,
-    (ReportState.SUBMITTED, ReportAction.REQUEST_CHANGES): ReportState.CHANGES_REQUESTED,
-    # Stays submitted until the last required body approves this revision (see _approve).
-    (ReportState.SUBMITTED, ReportAction.APPROVE): ReportState.APPROVED,
-    (ReportState.APPROVED, ReportAction.REOPEN): ReportState.CHANGES_REQUESTED,
-}
 
-REASON_REQUIRED: dict[str, str] = {
-    ReportAction.REQUEST_CHANGES: "Say what should change: a comment is required.",
-    ReportAction.REOPEN: "Give the reason for reopening this approved report.",
-}
+@dataclass
+class Step:
+    """One transition being taken: what the guards read and the effects write."""
+
+    report: StatusReport
+    actor: User
+    reason: str
+    now: datetime
+    fields: list[str] = field(default_factory=lambda: ["state"])
+    snapshot: dict | None = None
 
 
-def available_actions(report: StatusReport) -> list[str]:
-    """The actions the table allows from the report's state (permissions not yet applied)."""
-    return [action for (state, action) in TRANSITIONS if state == report.state]
+Guard = Callable[[StatusReport, User], None]
+Effect = Callable[[Step], None]
 
 
-def actions_for(*, user, report: StatusReport) -> list[str]:
-    """The actions this user may take on this report now."""
-    return [
-        action
-        for action in available_actions(report)
-        if user.has_perm(f"reviews.{action}_report", report)
-        and not (
-            action == ReportAction.APPROVE
-            and (
-                user.secretariat_body not in report.cycle.required_bodies
-                or _has_approved(report, user.secretariat_body)
-            )
-        )
-    ]
+# Guards: each raises ValidationError (or PermissionDenied) with a message a person understands.
 
 
-def _has_approved(report: StatusReport, body: str) -> bool:
-    return report.approvals.filter(revision=report.revision, body=body).exists()
-
-
-def missing_items(report: StatusReport) -> list[str]:
-    """Everything that keeps the report from being submitted, each named."""
-    missing = []
-    if not report.assessment:
-        missing.append("Overall assessment is missing.")
-    if report.phase_reported_id is None:
-        missing.append("Lifecycle phase reached is missing.")
-    for name in StatusReport.REQUIRED_NARRATIVES:
-        if not getattr(report, name).strip():
-            label = str(getattr(StatusReport._meta.get_field(name), "verbose_name", name))
-            missing.append(f"{label[0].upper()}{label[1:]} is missing.")
-    # Uses the prefetched updates (with their milestones) where a page has them.
-    for update in sorted(report.updates.all(), key=lambda u: u.milestone.position):
-        milestone = update.milestone
-        name = f"Milestone {milestone.position} “{milestone.title}”"
-        if not update.status:
-            missing.append(f"{name}: status is missing.")
-        elif update.status == "achieved" and update.achieved_on is None:
-            missing.append(f"{name}: achieved, but the date it was achieved is missing.")
-        elif update.status in {"delayed", "at_risk"} and not update.narrative.strip():
-            missing.append(f"{name}: {update.get_status_display().lower()}, explain why.")
-    return missing
-
-
-def _check_submission(report: StatusReport, action: str) -> None:
+def cycle_is_open(report: StatusReport, actor: User) -> None:
     if report.cycle.state != CycleState.OPEN:
         raise ValidationError(
             f"The {report.cycle.year} cycle is {report.cycle.get_state_display().lower()}: "
             "reports can be submitted only while it is open."
         )
-    today = timezone.localdate()
-    if action == ReportAction.SUBMIT and today > report.deadline:
+
+
+def deadline_not_passed(report: StatusReport, actor: User) -> None:
+    if timezone.localdate() > report.deadline:
         raise ValidationError(
             f"The submission deadline was {report.deadline:%-d %B %Y}. Ask the secretariat lead "
             "for an extension."
         )
+
+
+def report_is_complete(report: StatusReport, actor: User) -> None:
     missing = missing_items(report)
     if missing:
         raise ValidationError(["The report cannot be submitted yet:", *missing])
 
 
-def snapshot(report: StatusReport) -> dict:
-    """The report's content as plain data, to compare revisions with."""
-    return {
-        "assessment": report.get_assessment_display() if report.assessment else "",
-        "assessment_key": report.assessment,
-        "phase_reported": str(report.phase_reported) if report.phase_reported_id else "",
-        "phase_id": report.phase_reported_id,
-        **{name: getattr(report, name) for name in StatusReport.NARRATIVE_FIELDS},
-        "milestones": {
-            str(update.milestone_id): {
-                "title": update.milestone.title,
-                "position": update.milestone.position,
-                "status": update.get_status_display() if update.status else "",
-                "status_key": update.status,
-                "percent_complete": update.percent_complete,
-                "forecast_date": update.forecast_date.isoformat() if update.forecast_date else None,
-                "achieved_on": update.achieved_on.isoformat() if update.achieved_on else None,
-                "narrative": update.narrative,
-            }
-            for update in report.updates.select_related("milestone")
-        },
-    }
-
-
-def _approve(report: StatusReport, actor) -> str:
+def body_may_approve(report: StatusReport, actor: User) -> None:
+    """The actor's body is one the cycle requires, and has not yet approved this revision."""
     body = actor.secretariat_body
     if body not in report.cycle.required_bodies:
         raise PermissionDenied("Approvals are given by a reviewer, for a body the cycle requires.")
-    if _has_approved(report, body):
+    if body in approved_bodies(report):
         raise ValidationError(f"{body} has already approved revision {report.revision}.")
-    Approval.objects.create(report=report, revision=report.revision, body=body, reviewer=actor)
-    approved = set(report.approvals.filter(revision=report.revision).values_list("body", flat=True))
-    if set(report.cycle.required_bodies) <= approved:
-        return ReportState.APPROVED
-    return ReportState.SUBMITTED
 
 
-def _record_achievements(report: StatusReport, actor) -> None:
+# Effects: each writes what its step records, on the locked report.
+
+
+def stamp_submitted(step: Step) -> None:
+    step.report.submitted_at = step.now
+    step.fields.append("submitted_at")
+
+
+def raise_revision(step: Step) -> None:
+    step.report.revision += 1
+    step.fields.append("revision")
+
+
+def take_snapshot(step: Step) -> None:
+    step.snapshot = snapshot(step.report)
+
+
+def record_request(step: Step) -> None:
+    report = step.report
+    Comment.objects.create(
+        report=report, author=step.actor, body=step.reason, revision=report.revision
+    )
+
+
+def record_approval(step: Step) -> None:
+    report = step.report
+    Approval.objects.create(
+        report=report,
+        revision=report.revision,
+        body=step.actor.secretariat_body,
+        reviewer=step.actor,
+    )
+
+
+def stamp_approved(step: Step) -> None:
+    step.report.approved_at = step.now
+    step.fields.append("approved_at")
+
+
+def record_achievements(step: Step) -> None:
     """Once approved, the register follows the report: the project's lifecycle phase, and the
     milestones reported as achieved."""
+    report, actor = step.report, step.actor
     project = report.project
     if report.phase_reported_id and project.phase_id != report.phase_reported_id:
         project.phase_id = report.phase_reported_id
@@ -148,9 +133,13 @@ def _record_achievements(report: StatusReport, actor) -> None:
             reason=f"Phase reached, per the approved {report.cycle.year} report",
         )
         project.save(update_fields=["phase"])
-    for update in report.updates.select_related("milestone").filter(status="achieved"):
+    for update in report.updates.select_related("milestone"):
         milestone = update.milestone
-        if milestone.achieved_on != update.achieved_on and update.achieved_on is not None:
+        if (
+            update.is_achieved
+            and update.achieved_on
+            and milestone.achieved_on != update.achieved_on
+        ):
             milestone.achieved_on = update.achieved_on
             attribute(
                 milestone,
@@ -160,11 +149,161 @@ def _record_achievements(report: StatusReport, actor) -> None:
             milestone.save(update_fields=["achieved_on"])
 
 
+def every_required_body_approved(report: StatusReport) -> bool:
+    return set(report.cycle.required_bodies) <= approved_bodies(report, fresh=True)
+
+
+def _now_state(report: StatusReport) -> str:
+    return f"{report.get_state_display().lower()}"
+
+
+@dataclass(frozen=True)
+class Transition:
+    source: ReportState
+    action: ReportAction
+    target: ReportState
+    permission: rules.Predicate
+    # The button; "{body}" is the actor's secretariat body.
+    button: str
+    style: str = "primary-inline"
+    # A reason is required when `reason_label` is set; `reason_missing` says so.
+    reason_label: str = ""
+    reason_missing: str = ""
+    # Guards that keep the action off the page when they fail (about who acts, not content).
+    preconditions: tuple[Guard, ...] = ()
+    # Guards checked when the action is taken (the page offers it and explains what is missing).
+    guards: tuple[Guard, ...] = ()
+    effects: tuple[Effect, ...] = ()
+    # The report reaches `target` only once this holds after the effects; it stays otherwise.
+    moves_when: Callable[[StatusReport], bool] | None = None
+    arrival_effects: tuple[Effect, ...] = ()
+    done: str = "{action}: the report is now {state}."
+
+    @property
+    def permission_name(self) -> str:
+        return f"reviews.{self.action}_report"
+
+    @property
+    def reason_required(self) -> bool:
+        return bool(self.reason_label)
+
+    def button_label(self, actor: User) -> str:
+        return self.button.format(body=actor.secretariat_body)
+
+    def message(self, report: StatusReport) -> str:
+        return self.done.format(action=self.action.label, state=_now_state(report))
+
+
+_SUBMISSION_GUARDS: tuple[Guard, ...] = (cycle_is_open, report_is_complete)
+
+TRANSITIONS: dict[tuple[str, str], Transition] = {
+    (t.source, t.action): t
+    for t in (
+        Transition(
+            ReportState.DRAFT,
+            ReportAction.SUBMIT,
+            ReportState.SUBMITTED,
+            permission=coordinates_report,
+            button="Submit",
+            guards=(cycle_is_open, deadline_not_passed, report_is_complete),
+            effects=(stamp_submitted, take_snapshot),
+            done="Submitted. The secretariat has been told.",
+        ),
+        Transition(
+            ReportState.CHANGES_REQUESTED,
+            ReportAction.RESUBMIT,
+            ReportState.SUBMITTED,
+            permission=coordinates_report,
+            button="Resubmit",
+            guards=_SUBMISSION_GUARDS,
+            effects=(raise_revision, stamp_submitted, take_snapshot),
+            done="Resubmitted. The secretariat has been told.",
+        ),
+        Transition(
+            ReportState.SUBMITTED,
+            ReportAction.REQUEST_CHANGES,
+            ReportState.CHANGES_REQUESTED,
+            permission=is_secretariat_reviewer & reviewer_body_required,
+            button="Request changes",
+            style="warn",
+            reason_label="What should change (shared with the coordinator)",
+            reason_missing="Say what should change: a comment is required.",
+            effects=(record_request,),
+        ),
+        Transition(
+            ReportState.SUBMITTED,
+            ReportAction.APPROVE,
+            ReportState.APPROVED,
+            permission=is_secretariat_reviewer & reviewer_body_required,
+            button="Approve for the {body}",
+            preconditions=(body_may_approve,),
+            effects=(record_approval,),
+            moves_when=every_required_body_approved,
+            arrival_effects=(stamp_approved, record_achievements),
+        ),
+        Transition(
+            ReportState.APPROVED,
+            ReportAction.REOPEN,
+            ReportState.CHANGES_REQUESTED,
+            permission=is_secretariat_lead,
+            button="Reopen",
+            style="danger",
+            reason_label="Reason for reopening",
+            reason_missing="Give the reason for reopening this approved report.",
+        ),
+    )
+}
+
+# Each action is taken from one state only: its permission, button and message are its own.
+BY_ACTION: dict[str, Transition] = {t.action: t for t in TRANSITIONS.values()}
+assert len(BY_ACTION) == len(TRANSITIONS), "an action appears twice in the table"  # noqa: S101
+
+# One permission per action, from the table (the workflow checks them; so do the pages).
+for _transition in TRANSITIONS.values():
+    rules.add_perm(_transition.permission_name, _transition.permission)
+
+
+def message_after(action: str, report: StatusReport) -> str:
+    """What the person is told once the action was taken on the report."""
+    return BY_ACTION[action].message(report)
+
+
+def _passes(guards: tuple[Guard, ...], report: StatusReport, actor: User) -> bool:
+    try:
+        for guard in guards:
+            guard(report, actor)
+    except (ValidationError, PermissionDenied):
+        return False
+    return True
+
+
+def actions_for(*, user: User, report: StatusReport) -> list[Transition]:
+    """The transitions this user may take on this report now, in the table's order."""
+    return [
+        transition
+        for (state, _), transition in TRANSITIONS.items()
+        if state == report.state
+        and user.has_perm(transition.permission_name, report)
+        and _passes(transition.preconditions, report, user)
+    ]
+
+
+def transition_of(report: StatusReport, action: str) -> Transition:
+    """The table's entry for this action from the report's state, or a ValidationError."""
+    transition = TRANSITIONS.get((report.state, action))
+    if transition is None:
+        label = ReportAction(action).label.lower() if action in ReportAction else action
+        raise ValidationError(
+            f"A report that is {report.get_state_display().lower()} cannot be given “{label}”."
+        )
+    return transition
+
+
 def report_transition(
     *,
     report: StatusReport,
     action: str,
-    actor,
+    actor: User,
     reason: str = "",
     expected_revision: int | None = None,
 ) -> StatusReport:
@@ -181,63 +320,45 @@ def report_transition(
             .select_related("cycle", "project", "phase_reported")
             .get(pk=report.pk)
         )
-        target = TRANSITIONS.get((report.state, action))
-        if target is None:
-            label = ReportAction(action).label.lower() if action in ReportAction else action
-            raise ValidationError(
-                f"A report that is {report.get_state_display().lower()} cannot be given “{label}”."
-            )
-        if not actor.has_perm(f"reviews.{action}_report", report):
-            raise PermissionDenied(f"You may not {ReportAction(action).label.lower()} this report.")
+        transition = transition_of(report, action)
+        if not actor.has_perm(transition.permission_name, report):
+            raise PermissionDenied(f"You may not {transition.action.label.lower()} this report.")
         if expected_revision is not None and expected_revision != report.revision:
             raise ValidationError(
                 f"The report was resubmitted as revision {report.revision} since you opened "
                 f"revision {expected_revision}: read it again before deciding."
             )
-        if action in REASON_REQUIRED and not reason:
-            raise ValidationError(REASON_REQUIRED[action])
-
-        from_state = report.state
-        fields = ["state"]
-        now = timezone.now()
-        taken_snapshot = None
-        if action in {ReportAction.SUBMIT, ReportAction.RESUBMIT}:
-            _check_submission(report, action)
-            if action == ReportAction.RESUBMIT:
-                report.revision += 1
-                fields.append("revision")
-            report.submitted_at = now
-            fields.append("submitted_at")
-        elif action == ReportAction.APPROVE:
-            target = _approve(report, actor)
-            if target == ReportState.APPROVED:
-                report.approved_at = now
-                fields.append("approved_at")
-        elif action == ReportAction.REQUEST_CHANGES:
-            Comment.objects.create(
-                report=report, author=actor, body=reason, revision=report.revision
-            )
-        report.state = target
-        if action in {ReportAction.SUBMIT, ReportAction.RESUBMIT}:
-            taken_snapshot = snapshot(report)
-        attribute(
-            report,
-            actor=actor,
-            reason=f"{ReportAction(action).label}" + (f": {reason}" if reason else ""),
-        )
-        report.save(update_fields=fields)
-        if target == ReportState.APPROVED and action == ReportAction.APPROVE:
-            _record_achievements(report, actor)
-        transition = ReportTransition.objects.create(
-            report=report,
-            action=action,
-            from_state=from_state,
-            to_state=target,
-            revision=report.revision,
-            actor=actor,
-            body=actor.secretariat_body if action in {"approve", "request_changes"} else "",
-            reason=reason,
-            snapshot=taken_snapshot,
-        )
-        notify_transition.delay_on_commit(transition.pk)
+        if transition.reason_required and not reason:
+            raise ValidationError(transition.reason_missing)
+        for guard in (*transition.preconditions, *transition.guards):
+            guard(report, actor)
+        _take(transition, Step(report=report, actor=actor, reason=reason, now=timezone.now()))
     return report
+
+
+def _take(transition: Transition, step: Step) -> None:
+    """Run the effects, move the state, save, and write the audit record."""
+    report = step.report
+    from_state = report.state
+    for effect in transition.effects:
+        effect(step)
+    arrived = transition.moves_when is None or transition.moves_when(report)
+    report.state = transition.target if arrived else from_state
+    if arrived:
+        for effect in transition.arrival_effects:
+            effect(step)
+    label = transition.action.label
+    attribute(report, actor=step.actor, reason=f"{label}: {step.reason}" if step.reason else label)
+    report.save(update_fields=step.fields)
+    audit = ReportTransition.objects.create(
+        report=report,
+        action=transition.action,
+        from_state=from_state,
+        to_state=report.state,
+        revision=report.revision,
+        actor=step.actor,
+        body=step.actor.secretariat_body if transition.action in ReportAction.FOR_A_BODY else "",
+        reason=step.reason,
+        snapshot=step.snapshot,
+    )
+    notify_transition.delay_on_commit(audit.pk)
