@@ -1,0 +1,59 @@
+"""Every write of the review except a report's state (reviews.workflow) and a build's state
+(reviews.builds), by area: cycles, reports, discussion (comments and proposals), the
+consolidated review."""
+
+from reviews.builds import MAX_BUILD_ATTEMPTS
+from reviews.services.consolidated import (
+    TRANSIENT_BUILD_ERRORS,
+    BuildAlreadyRunningError,
+    review_build,
+    review_publish,
+    review_request_build,
+    review_sweep_stuck,
+)
+from reviews.services.cycles import (
+    CYCLE_EDITABLE,
+    cycle_close,
+    cycle_create,
+    cycle_open,
+    cycle_update,
+)
+from reviews.services.discussion import (
+    comment_add,
+    comment_resolve,
+    milestone_propose,
+    proposal_decide,
+)
+from reviews.services.reports import (
+    REPORT_FIELDS,
+    UPDATE_FIELDS,
+    EditConflictError,
+    milestone_move_baseline,
+    report_grant_extension,
+    report_update,
+)
+
+__all__ = [
+    "CYCLE_EDITABLE",
+    "MAX_BUILD_ATTEMPTS",
+    "REPORT_FIELDS",
+    "TRANSIENT_BUILD_ERRORS",
+    "UPDATE_FIELDS",
+    "BuildAlreadyRunningError",
+    "EditConflictError",
+    "comment_add",
+    "comment_resolve",
+    "cycle_close",
+    "cycle_create",
+    "cycle_open",
+    "cycle_update",
+    "milestone_move_baseline",
+    "milestone_propose",
+    "proposal_decide",
+    "report_grant_extension",
+    "report_update",
+    "review_build",
+    "review_publish",
+    "review_request_build",
+    "review_sweep_stuck",
+]
