@@ -16,7 +16,7 @@
           bar.textContent = data.progress + " %";
           step.textContent = data.step + " (" + data.progress + " %)";
           state.textContent = data.state_label;
-          if (data.state === "succeeded" || data.state === "failed") {
+          if (data.finished) {
             window.location.reload();
           } else {
             window.setTimeout(poll, 1000);

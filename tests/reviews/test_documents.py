@@ -244,8 +244,8 @@ def test_cycle_page_leadership_sees_only_published_versions(client, succeeded, c
     services.review_publish(actor=role_users["lead"], review=succeeded)
     after = client.get(cycle.get_absolute_url())
 
-    assert before.context["versions"] == []
-    assert after.context["versions"] == [succeeded]
+    assert before.context["page"].versions == []
+    assert after.context["page"].versions == [succeeded]
     assert "Build a new version" not in after.text
 
 
@@ -288,12 +288,12 @@ def test_build_review_command_writes_both_files(reports, cycle, tmp_path):
 
 def test_home_leadership_sees_the_latest_published_review(client, succeeded, role_users):
     client.force_login(role_users["leadership"])
-    assert client.get(reverse("home")).context["published_review"] is None
+    assert client.get(reverse("home")).context["page"].published_review is None
 
     services.review_publish(actor=role_users["lead"], review=succeeded)
     response = client.get(reverse("home"))
 
-    assert response.context["published_review"] == succeeded
+    assert response.context["page"].published_review == succeeded
     assert reverse("reviews:review_download", args=[succeeded.pk, "pdf"]) in response.text
 
 

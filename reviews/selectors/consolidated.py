@@ -1,0 +1,41 @@
+"""Reads of the consolidated review's versions."""
+
+from django.http import Http404
+
+from pesco_review.accounts.models import User
+from reviews.enums import BuildState
+from reviews.models import ConsolidatedReview, ReviewCycle
+
+
+def consolidated_versions(*, user: User, cycle: ReviewCycle) -> list[ConsolidatedReview]:
+    """The versions of a cycle's review this user may see: all for the lead, the published
+    ones for leadership."""
+    if not user.has_perm("reviews.view_consolidated"):
+        return []
+    versions = cycle.consolidated.select_related("requested_by", "published_by").order_by(
+        "-version"
+    )
+    if not user.has_perm("reviews.build_review"):
+        versions = versions.filter(published_at__isnull=False)
+    return list(versions)
+
+
+def latest_published() -> ConsolidatedReview | None:
+    return (
+        ConsolidatedReview.objects.filter(published_at__isnull=False)
+        .select_related("cycle")
+        .order_by("-cycle__year", "-version")
+        .first()
+    )
+
+
+def consolidated_for_download(*, user: User, pk: int) -> ConsolidatedReview:
+    """A succeeded version this user may download; Http404 otherwise (whether it exists or not)."""
+    review = (
+        ConsolidatedReview.objects.select_related("cycle")
+        .filter(pk=pk, state=BuildState.SUCCEEDED)
+        .first()
+    )
+    if review is None or not user.has_perm("reviews.download_review", review):
+        raise Http404("No such document.")
+    return review

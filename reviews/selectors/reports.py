@@ -1,0 +1,217 @@
+"""Reads of status reports: who may open which, and the report page."""
+
+from dataclasses import dataclass
+
+from django.db.models import Prefetch, Q, QuerySet
+from django.http import Http404
+from django.urls import reverse
+
+from pesco_review.accounts.models import User
+from projects.rules import project_roles_of, sees_every_project
+from reviews.enums import CommentVisibility, ReportState
+from reviews.models import (
+    Approval,
+    Comment,
+    MilestoneProposal,
+    MilestoneUpdate,
+    ReportTransition,
+    ReportView,
+    ReviewCycle,
+    StatusReport,
+)
+from reviews.selectors.content import (
+    Content,
+    MilestoneLine,
+    body_decisions,
+    content_saved,
+    content_submitted,
+    missing_items,
+)
+from reviews.selectors.diffs import Diff, report_diffs, submitted_snapshot
+from reviews.selectors.history import HistoryLine, report_history
+from reviews.workflow import actions_for
+
+
+def reports_visible_to(*, user: User, cycle: ReviewCycle | None = None) -> QuerySet[StatusReport]:
+    """Reports a user may open: their projects' reports, or every submitted one for the
+    secretariat and leadership (a draft that was never submitted stays with its coordinator)."""
+    reports = StatusReport.objects.all()
+    if cycle is not None:
+        reports = reports.filter(cycle=cycle)
+    own = Q(project_id__in=list(project_roles_of(user)))
+    if sees_every_project(user):
+        return reports.filter(own | Q(submitted_at__isnull=False))
+    return reports.filter(own)
+
+
+def report_detail(*, user: User, pk: int) -> StatusReport:
+    """A report the user may see, with everything its pages show; Http404 otherwise."""
+    try:
+        report = (
+            StatusReport.objects.select_related("cycle", "project__domain", "phase_reported")
+            .prefetch_related(
+                Prefetch(
+                    "updates",
+                    MilestoneUpdate.objects.select_related("milestone").order_by(
+                        "milestone__position"
+                    ),
+                ),
+                Prefetch("approvals", Approval.objects.select_related("reviewer")),
+                Prefetch(
+                    "proposals",
+                    MilestoneProposal.objects.select_related("proposed_by", "decided_by"),
+                ),
+            )
+            .get(pk=pk)
+        )
+    except StatusReport.DoesNotExist as error:
+        raise Http404("No such report.") from error
+    if not user.has_perm("reviews.view_report", report):
+        raise Http404("No such report.")
+    return report
+
+
+def sees_work_in_progress(*, user: User, report: StatusReport) -> bool:
+    """Whether the user may see text the coordinator has not (re)submitted: only the project's
+    own people. Everybody else sees a report sent back for changes as it was last submitted."""
+    own = project_roles_of(user).get(report.project_id) is not None
+    return own or report.state != ReportState.CHANGES_REQUESTED
+
+
+def comments_for(*, user: User, report: StatusReport) -> list[Comment]:
+    """The comments this user may read: internal ones only for the secretariat."""
+    comments = report.comments.select_related(
+        "author__member_state", "resolved_by", "update__milestone"
+    )
+    if not user.has_perm("reviews.view_internal_comments"):
+        comments = comments.filter(visibility=CommentVisibility.SHARED)
+    return list(comments.order_by("created_at", "pk"))
+
+
+def mark_seen(*, user: User, report: StatusReport) -> None:
+    """Remember the revision a secretariat member has now seen."""
+    if not report.was_submitted or not user.has_perm("reviews.view_review_queue"):
+        return
+    ReportView.objects.update_or_create(
+        report=report, user=user, defaults={"revision": report.revision}
+    )
+
+
+@dataclass(frozen=True)
+class Thread:
+    comment: Comment
+    replies: list[Comment]
+
+
+@dataclass(frozen=True)
+class MilestoneRow:
+    line: MilestoneLine
+    threads: list[Thread]
+
+
+@dataclass(frozen=True)
+class ActionButton:
+    action: str
+    label: str
+    style: str
+    reason_label: str  # empty: no reason asked
+    url: str
+
+
+@dataclass(frozen=True)
+class ReportPage:
+    report: StatusReport
+    decisions: list[tuple[str, bool]]
+    content: Content
+    as_submitted: bool
+    milestones: list[MilestoneRow]
+    report_threads: list[Thread]
+    comment_count: int
+    actions: list[ActionButton]
+    missing: list[str]
+    diffs: list[Diff]
+    transitions: list[ReportTransition]
+    approvals: list[Approval]
+    proposals: list[MilestoneProposal]
+    can: dict[str, bool]
+    history: list[HistoryLine] | None
+
+
+def _threads(comments: list[Comment]) -> dict[int | None, list[Thread]]:
+    """{milestone update id (None: the report as a whole): its threads, oldest first}."""
+    replies: dict[int, list[Comment]] = {}
+    for comment in comments:
+        if comment.parent_id:
+            replies.setdefault(comment.parent_id, []).append(comment)
+    threads: dict[int | None, list[Thread]] = {}
+    for comment in comments:
+        if not comment.parent_id:
+            thread = Thread(comment, replies.get(comment.pk, []))
+            threads.setdefault(comment.update_id, []).append(thread)
+    return threads
+
+
+def _can(user: User, report: StatusReport) -> dict[str, bool]:
+    return {
+        "edit": report.is_editable and user.has_perm("reviews.edit_report", report),
+        "comment": user.has_perm("reviews.comment_report", report),
+        "comment_internal": user.has_perm("reviews.comment_internal"),
+        "resolve": user.has_perm("reviews.resolve_comment", report),
+        "extend": user.has_perm("reviews.grant_extension", report),
+        "baseline": user.has_perm("reviews.move_baseline"),
+        "propose": report.is_editable and user.has_perm("reviews.propose_milestone", report),
+        "decide": user.has_perm("reviews.decide_proposal"),
+        "history": user.has_perm("reviews.view_report_history", report),
+    }
+
+
+def _buttons(user: User, report: StatusReport) -> list[ActionButton]:
+    return [
+        ActionButton(
+            action=t.action,
+            label=t.button_label(user),
+            style=t.style,
+            reason_label=t.reason_label,
+            url=reverse("reviews:report_action", args=[report.pk, t.action]),
+        )
+        for t in actions_for(user=user, report=report)
+    ]
+
+
+def report_page(*, user: User, pk: int) -> ReportPage:
+    """Everything the report page shows this user (and the revision they have now seen)."""
+    report = report_detail(user=user, pk=pk)
+    as_submitted = not sees_work_in_progress(user=user, report=report)
+    content = (
+        content_submitted(report, submitted_snapshot(report, report.revision) or {})
+        if as_submitted
+        else content_saved(report)
+    )
+    comments = comments_for(user=user, report=report)
+    threads = _threads(comments)
+    can = _can(user, report)
+    diffs = report_diffs(user=user, report=report, as_submitted=as_submitted)
+    mark_seen(user=user, report=report)
+    history = None
+    if can["history"]:
+        own = project_roles_of(user).get(report.project_id) is not None
+        history = report_history(report, drafts=own or user.is_superuser)
+    return ReportPage(
+        report=report,
+        decisions=body_decisions(report),
+        content=content,
+        as_submitted=as_submitted,
+        milestones=[
+            MilestoneRow(line, threads.get(line.update_id, [])) for line in content.milestones
+        ],
+        report_threads=threads.get(None, []),
+        comment_count=len(comments),
+        actions=_buttons(user, report),
+        missing=missing_items(report) if report.is_editable else [],
+        diffs=diffs,
+        transitions=list(report.transitions.select_related("actor").order_by("at", "pk")),
+        approvals=sorted(report.approvals.all(), key=lambda a: a.decided_at),
+        proposals=list(report.proposals.all()),
+        can=can,
+        history=history,
+    )

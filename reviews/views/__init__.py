@@ -1,0 +1,57 @@
+"""Thin views, by area: bind a form, call one service or the workflow, message, redirect. A
+page's data comes from one selector; every object is fetched through a selector that answers 404
+outside the user's scope, and every action checks its permission on the object."""
+
+from reviews.views.consolidated import (
+    FiguresExportView,
+    ReviewBuildView,
+    ReviewDownloadView,
+    ReviewPublishView,
+    ReviewStatusView,
+)
+from reviews.views.cycles import (
+    CycleActionView,
+    CycleCreateView,
+    CycleListView,
+    CycleOverviewView,
+    CycleUpdateView,
+    ReviewQueueView,
+)
+from reviews.views.discussion import (
+    CommentCreateView,
+    CommentResolveView,
+    ProposalCreateView,
+    ProposalDecideView,
+)
+from reviews.views.home import HomeView
+from reviews.views.reports import (
+    BaselineView,
+    ExtensionView,
+    ReportActionView,
+    ReportDetailView,
+    ReportEditView,
+)
+
+__all__ = [
+    "BaselineView",
+    "CommentCreateView",
+    "CommentResolveView",
+    "CycleActionView",
+    "CycleCreateView",
+    "CycleListView",
+    "CycleOverviewView",
+    "CycleUpdateView",
+    "ExtensionView",
+    "FiguresExportView",
+    "HomeView",
+    "ProposalCreateView",
+    "ProposalDecideView",
+    "ReportActionView",
+    "ReportDetailView",
+    "ReportEditView",
+    "ReviewBuildView",
+    "ReviewDownloadView",
+    "ReviewPublishView",
+    "ReviewQueueView",
+    "ReviewStatusView",
+]

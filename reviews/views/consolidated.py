@@ -1,0 +1,107 @@
+"""The consolidated review: build, progress, publish, download; the figures export."""
+
+from django.contrib import messages
+from django.contrib.auth.mixins import PermissionRequiredMixin
+from django.core.exceptions import ValidationError
+from django.http import FileResponse, Http404, HttpResponse, HttpResponseRedirect, JsonResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.views import View
+
+from reviews import services
+from reviews.enums import BuildState
+from reviews.models import ConsolidatedReview, ReviewCycle
+from reviews.selectors.consolidated import consolidated_for_download
+from reviews.views._common import show_errors
+
+CONTENT_TYPES = {
+    "pdf": "application/pdf",
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+
+
+class ReviewBuildView(PermissionRequiredMixin, View):
+    """The lead's one button: queue a new version of the cycle's consolidated review."""
+
+    permission_required = "reviews.build_review"
+    http_method_names = ["post"]
+
+    def post(self, request, year: int):
+        cycle = get_object_or_404(ReviewCycle, year=year)
+        try:
+            review = services.review_request_build(actor=request.user, cycle=cycle)
+        except services.BuildAlreadyRunningError as error:
+            messages.warning(request, error.messages[0])
+            return HttpResponseRedirect(f"{cycle.get_absolute_url()}#review-{error.review.pk}")
+        messages.success(request, f"Version {review.version} is being built.")
+        return HttpResponseRedirect(f"{cycle.get_absolute_url()}#review-{review.pk}")
+
+
+class ReviewStatusView(PermissionRequiredMixin, View):
+    """The build's progress as JSON, for the progress bar (polled without reloading)."""
+
+    permission_required = "reviews.build_review"
+
+    def get(self, request, pk: int):
+        review = get_object_or_404(ConsolidatedReview, pk=pk)
+        return JsonResponse(
+            {
+                "state": review.state,
+                "state_label": review.get_state_display(),
+                "finished": review.state in BuildState.FINISHED,
+                "progress": review.progress,
+                "step": review.step,
+                "error": review.error,
+            }
+        )
+
+
+class ReviewPublishView(PermissionRequiredMixin, View):
+    permission_required = "reviews.build_review"
+    http_method_names = ["post"]
+
+    def post(self, request, pk: int):
+        review = get_object_or_404(ConsolidatedReview, pk=pk)
+        try:
+            services.review_publish(actor=request.user, review=review)
+        except ValidationError as error:
+            show_errors(request, error)
+        else:
+            messages.success(request, f"Version {review.version} is published for leadership.")
+        return redirect(review.cycle)
+
+
+class ReviewDownloadView(View):
+    """A built file, through a permission check; never a public URL."""
+
+    def get(self, request, pk: int, kind: str):
+        if kind not in {"pdf", "docx"}:
+            raise Http404("No such format.")
+        review = consolidated_for_download(user=request.user, pk=pk)
+        return FileResponse(
+            getattr(review, kind).open("rb"),
+            as_attachment=True,
+            filename=review.file_name(kind),
+            content_type=CONTENT_TYPES[kind],
+        )
+
+
+class FiguresExportView(PermissionRequiredMixin, View):
+    """The cycle's figures and milestone table, from its approved reports, as CSV or XLSX."""
+
+    permission_required = "reviews.export_figures"
+
+    def get(self, request, year: int, kind: str):
+        from reviews.documents import exports  # noqa: PLC0415 - heavy imports stay in documents
+        from reviews.documents.context import build_context  # noqa: PLC0415
+
+        if kind not in {"csv", "xlsx"}:
+            raise Http404("No such format.")
+        cycle = get_object_or_404(ReviewCycle, year=year)
+        context = build_context(cycle=cycle)
+        body = exports.to_csv(context) if kind == "csv" else exports.to_xlsx(context)
+        response = HttpResponse(body, content_type=CONTENT_TYPES[kind])
+        name = f"PESCO-annual-review-{year}-figures.{kind}"
+        response["Content-Disposition"] = f'attachment; filename="{name}"'
+        return response

@@ -1,0 +1,106 @@
+"""Review cycles: the list, planning and editing, opening and closing, the overview, the queue."""
+
+from django.contrib import messages
+from django.contrib.auth.mixins import PermissionRequiredMixin
+from django.core.exceptions import ValidationError
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect
+from django.views import View
+from django.views.generic import CreateView, TemplateView, UpdateView
+
+from reviews import forms, services
+from reviews.models import ReviewCycle
+from reviews.selectors.cycles import cycle_list, cycle_page
+from reviews.selectors.queue import QueueFilters, queue_page
+from reviews.views._common import show_errors
+
+
+class CycleListView(PermissionRequiredMixin, TemplateView):
+    permission_required = "reviews.view_cycle_overview"
+    template_name = "reviews/cycle_list.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["cycles"] = cycle_list()
+        return context
+
+
+class CycleCreateView(PermissionRequiredMixin, CreateView):
+    permission_required = "reviews.manage_cycle"
+    template_name = "reviews/cycle_form.html"
+    form_class = forms.CycleForm
+
+    def form_valid(self, form):
+        try:
+            cycle = services.cycle_create(actor=self.request.user, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, error)
+            return self.form_invalid(form)
+        messages.success(self.request, f"The {cycle.year} cycle is planned. Open it when ready.")
+        return redirect(cycle)
+
+
+class CycleUpdateView(PermissionRequiredMixin, UpdateView):
+    permission_required = "reviews.manage_cycle"
+    template_name = "reviews/cycle_form.html"
+    form_class = forms.CycleForm
+
+    def get_object(self, queryset=None):
+        return get_object_or_404(ReviewCycle, year=self.kwargs["year"])
+
+    def form_valid(self, form):
+        values = {name: form.cleaned_data[name] for name in form.changed_data}
+        try:
+            cycle = services.cycle_update(actor=self.request.user, cycle=self.object, **values)
+        except ValidationError as error:
+            form.add_error(None, error)
+            return self.form_invalid(form)
+        messages.success(self.request, f"The {cycle.year} cycle is saved.")
+        return redirect(cycle)
+
+
+class CycleActionView(PermissionRequiredMixin, View):
+    """Open or close a cycle (POST)."""
+
+    permission_required = "reviews.manage_cycle"
+    http_method_names = ["post"]
+
+    def post(self, request, year: int, action: str):
+        cycle = get_object_or_404(ReviewCycle, year=year)
+        try:
+            if action == "open":
+                created = services.cycle_open(actor=request.user, cycle=cycle)
+                messages.success(
+                    request, f"The {year} cycle is open: {created} draft report(s) created."
+                )
+            elif action == "close":
+                services.cycle_close(actor=request.user, cycle=cycle)
+                messages.success(request, f"The {year} cycle is closed: no more submissions.")
+            else:
+                raise Http404("No such action.")
+        except ValidationError as error:
+            show_errors(request, error)
+        return redirect(cycle)
+
+
+class CycleOverviewView(PermissionRequiredMixin, TemplateView):
+    """Every project's report in the cycle: state, each body's decision, overdue items."""
+
+    permission_required = "reviews.view_cycle_overview"
+    template_name = "reviews/cycle_overview.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["page"] = cycle_page(user=self.request.user, year=self.kwargs["year"])
+        return context
+
+
+class ReviewQueueView(PermissionRequiredMixin, TemplateView):
+    permission_required = "reviews.view_review_queue"
+    template_name = "reviews/queue.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        filters = QueueFilters.from_query(self.request.GET)
+        context["page"] = queue_page(user=self.request.user, filters=filters)
+        return context
