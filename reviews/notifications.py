@@ -134,6 +134,70 @@ def _claim(report: StatusReport, rule: str, recipient_id: int) -> bool:
     return True
 
 
+def _remind_once(report: StatusReport, rule: str, recipient: tuple[int, str], message) -> int:
+    """Send one reminder unless it went already; recorded only if it was sent."""
+    pk, email = recipient
+    with transaction.atomic():
+        if not _claim(report, rule, pk):
+            return 0
+        subject, body = message()
+        return _send(subject, body, [email])
+
+
+def _coordinator_reminders(report: StatusReport, today: date, coordinators, already) -> int:
+    cycle = report.cycle
+    rule = _latest_due(
+        report.deadline, today, cycle.reminder_days_before, cycle.reminder_days_after
+    )
+    if rule is None:
+        return 0
+    days = (report.deadline - today).days
+    span = f"{abs(days)} day{'' if abs(days) == 1 else 's'}"
+    when = f"in {span}" if days > 0 else ("today" if days == 0 else f"{span} ago")
+
+    def message() -> tuple[str, str]:
+        return (
+            f"{report.project.acronym} {cycle.year} report due {when}",
+            f"The {cycle.year} status report of {report.project.name} is "
+            f"{report.get_state_display().lower()}. Its deadline, "
+            f"{report.deadline:%-d %B %Y}, is {when}.\n\n{_link(report)}\n",
+        )
+
+    return sum(
+        _remind_once(report, rule, recipient, message)
+        for recipient in coordinators.get(report.project_id, [])
+        if (report.pk, rule, recipient[0]) not in already
+    )
+
+
+def _reviewer_reminders(report: StatusReport, today: date, reviewers, already) -> int:
+    cycle = report.cycle
+    waiting = (today - timezone.localdate(report.submitted_at)).days
+    if waiting < cycle.reviewer_reminder_after_days:
+        return 0
+    sent = 0
+    decided = approved_bodies(report)
+    for body in cycle.required_bodies:
+        if body in decided:
+            continue
+        rule = ReminderRule.REVIEW.key(body, f"r{report.revision}")
+
+        def message(body: str = body) -> tuple[str, str]:
+            return (
+                f"{report.project.acronym} {cycle.year} report awaits the {body}",
+                f"Revision {report.revision} of the {cycle.year} status report of "
+                f"{report.project.name} was submitted {waiting} days ago and "
+                f"the {body} has not decided on it.\n\n{_link(report)}\n",
+            )
+
+        sent += sum(
+            _remind_once(report, rule, recipient, message)
+            for recipient in reviewers.get(body, [])
+            if (report.pk, rule, recipient[0]) not in already
+        )
+    return sent
+
+
 def reminders_send(*, today: date | None = None) -> int:
     """Remind coordinators of unsubmitted reports and reviewers of undecided ones, each once.
 
@@ -141,7 +205,6 @@ def reminders_send(*, today: date | None = None) -> int:
     marked sent, and the task's retry sends it.
     """
     today = today or timezone.localdate()
-    sent = 0
     reports = list(
         # Reviews go on after a cycle closes to submissions; coordinators are reminded only
         # while it is open.
@@ -157,51 +220,11 @@ def reminders_send(*, today: date | None = None) -> int:
             "report_id", "rule", "recipient_id"
         )
     )
+    sent = 0
     for report in reports:
-        cycle = report.cycle
-        if report.is_editable and cycle.is_open:
-            rule = _latest_due(
-                report.deadline, today, cycle.reminder_days_before, cycle.reminder_days_after
-            )
-            if rule is None:
-                continue
-            days = (report.deadline - today).days
-            span = f"{abs(days)} day{'' if abs(days) == 1 else 's'}"
-            when = f"in {span}" if days > 0 else ("today" if days == 0 else f"{span} ago")
-            for pk, email in coordinators.get(report.project_id, []):
-                if (report.pk, rule, pk) in already:
-                    continue
-                with transaction.atomic():  # recorded only if it was sent
-                    if not _claim(report, rule, pk):
-                        continue
-                    sent += _send(
-                        f"{report.project.acronym} {cycle.year} report due {when}",
-                        f"The {cycle.year} status report of {report.project.name} is "
-                        f"{report.get_state_display().lower()}. Its deadline, "
-                        f"{report.deadline:%-d %B %Y}, is {when}.\n\n{_link(report)}\n",
-                        [email],
-                    )
+        if report.is_editable and report.cycle.is_open:
+            sent += _coordinator_reminders(report, today, coordinators, already)
         elif report.is_in_review and report.was_submitted:
-            waiting = (today - timezone.localdate(report.submitted_at)).days
-            if waiting < cycle.reviewer_reminder_after_days:
-                continue
-            decided = approved_bodies(report)
-            for body in cycle.required_bodies:
-                if body in decided:
-                    continue
-                rule = ReminderRule.REVIEW.key(body, f"r{report.revision}")
-                for pk, email in reviewers.get(body, []):
-                    if (report.pk, rule, pk) in already:
-                        continue
-                    with transaction.atomic():  # recorded only if it was sent
-                        if not _claim(report, rule, pk):
-                            continue
-                        sent += _send(
-                            f"{report.project.acronym} {cycle.year} report awaits the {body}",
-                            f"Revision {report.revision} of the {cycle.year} status report of "
-                            f"{report.project.name} was submitted {waiting} days ago and "
-                            f"the {body} has not decided on it.\n\n{_link(report)}\n",
-                            [email],
-                        )
+            sent += _reviewer_reminders(report, today, reviewers, already)
     log.info("reminders sent: %s", sent)
     return sent

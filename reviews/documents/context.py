@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from projects.enums import ParticipationRole, PhaseSlug
 from projects.models import MemberState, Participation, Project
-from reviews.enums import Assessment, CommentVisibility, MilestoneStatus, ReportState
+from reviews.enums import Assessment, CommentVisibility, MilestoneStatus, Narrative, ReportState
 from reviews.models import Comment, MilestoneUpdate, ReviewCycle, StatusReport
 
 NO_DOMAIN = "Domain not recorded"
@@ -45,12 +45,7 @@ class ProjectPage:
     assessment_key: str
     revision: int
     coordinators: list[str]
-    summary: str
-    achievements: str
-    risks: str
-    next_year_plan: str
-    resources: str
-    eu_cooperation: str
+    narratives: list[dict]  # {"label", "text"}, in the report's order
     milestones: list[MilestoneRow]
     secretariat_comments: list[dict]
     approvals: list[str]
@@ -123,7 +118,7 @@ def _approved_reports(cycle: ReviewCycle):
                 "updates",
                 MilestoneUpdate.objects.select_related("milestone").order_by("milestone__position"),
             ),
-            Prefetch("comments", shared.order_by("created_at"), to_attr="shared_comments"),
+            Prefetch("comments", shared.order_by("created_at")),  # shared ones only
             "approvals__reviewer",
         )
         .order_by("project__domain__position", "project__name")
@@ -151,10 +146,21 @@ def _is_secretariat(user) -> bool:
     return bool(user.secretariat_body) or user.is_secretariat_lead
 
 
-def build_context(*, cycle: ReviewCycle, version: int = 0, generated_by: str = "") -> ReviewContext:
-    """Read the cycle once: 10 queries, whatever the number of projects and reports."""
-    reports = _approved_reports(cycle)  # 5 queries
-    previous = ReviewCycle.objects.filter(year__lt=cycle.year).order_by("-year").first()  # 1 query
+@dataclass
+class _Register:
+    """What the document reads besides the approved reports: 5 queries."""
+
+    previous: ReviewCycle | None
+    previous_reports: dict[int, StatusReport]
+    in_review: list[Project]
+    all_reports: dict[int, StatusReport]
+    coordinators: dict[int, list[str]]
+    roles: dict[int, dict[str, str]]
+    states: list[MemberState]
+
+
+def _register(cycle: ReviewCycle) -> _Register:
+    previous = ReviewCycle.objects.filter(year__lt=cycle.year).order_by("-year").first()
     previous_reports = (
         {
             r.project_id: r
@@ -164,79 +170,95 @@ def build_context(*, cycle: ReviewCycle, version: int = 0, generated_by: str = "
         }
         if previous
         else {}
-    )  # 1 query
+    )
     in_review = list(Project.objects.in_review().select_related("domain").order_by("name"))
     all_reports = {
         r.project_id: r for r in cycle.reports.only("id", "project_id", "state", "revision")
-    }  # 1 query
-    participations = list(
+    }
+    participations = (
         Participation.objects.filter(until__isnull=True, project__in=[p.pk for p in in_review])
         .select_related("state")
         .order_by("state__name")
-    )  # 1 query
-    states = list(MemberState.objects.order_by("kind", "name"))  # 1 query
-
+    )
     coordinators: dict[int, list[str]] = {}
     roles: dict[int, dict[str, str]] = {}
     for p in participations:
         roles.setdefault(p.project_id, {})[p.state.code] = ROLE_LETTER[p.role]
         if p.role == ParticipationRole.COORDINATOR:
             coordinators.setdefault(p.project_id, []).append(p.state.name)
+    states = list(MemberState.objects.order_by("kind", "name"))
+    return _Register(
+        previous, previous_reports, in_review, all_reports, coordinators, roles, states
+    )
 
-    sections: dict[str, list[ProjectPage]] = {}
+
+def _project_page(report: StatusReport, coordinators: list[str]) -> ProjectPage:
+    project, phase = report.project, report.phase_reported
+    return ProjectPage(
+        acronym=project.acronym,
+        name=project.name,
+        domain=project.domain.name if project.domain else NO_DOMAIN,
+        phase=str(phase) if phase else "not given",
+        assessment=report.get_assessment_display(),
+        assessment_key=report.assessment,
+        revision=report.revision,
+        coordinators=coordinators,
+        narratives=[{"label": n.label, "text": getattr(report, n.value)} for n in Narrative],
+        milestones=_milestone_rows(report),
+        secretariat_comments=[
+            {"author": str(c.author), "body": c.body, "date": _d(timezone.localdate(c.created_at))}
+            for c in report.comments.all()
+            if _is_secretariat(c.author)
+        ],
+        approvals=[
+            f"{a.body} ({a.reviewer}, {timezone.localdate(a.decided_at):%d %b %Y})"
+            for a in sorted(report.approvals.all(), key=lambda a: a.body)
+            if a.revision == report.revision
+        ],
+    )
+
+
+def _phase_moves(reports, previous_reports) -> tuple[list[str], list[str], list[str]]:
+    """Projects that moved to a later phase, those that reached execution or FOC by it, and
+    those at FOC."""
     moved, reached, at_foc = [], [], []
     for report in reports:
-        project = report.project
-        phase = report.phase_reported
-        before = previous_reports.get(project.pk)
+        phase, acronym = report.phase_reported, report.project.acronym
+        before = previous_reports.get(report.project_id)
         before_phase = before.phase_reported if before else None
         if phase and before_phase and phase.position > before_phase.position:
-            moved.append(project.acronym)
+            moved.append(acronym)
             if phase.slug in PhaseSlug.EXECUTION_OR_LATER:
-                reached.append(project.acronym)
+                reached.append(acronym)
         if phase and phase.slug == PhaseSlug.FULL_OPERATING_CAPABILITY:
-            at_foc.append(project.acronym)
-        page = ProjectPage(
-            acronym=project.acronym,
-            name=project.name,
-            domain=project.domain.name if project.domain else NO_DOMAIN,
-            phase=str(phase) if phase else "not given",
-            assessment=report.get_assessment_display(),
-            assessment_key=report.assessment,
-            revision=report.revision,
-            coordinators=coordinators.get(project.pk, []),
-            summary=report.summary,
-            achievements=report.achievements,
-            risks=report.risks,
-            next_year_plan=report.next_year_plan,
-            resources=report.resources,
-            eu_cooperation=report.eu_cooperation,
-            milestones=_milestone_rows(report),
-            secretariat_comments=[
-                {
-                    "author": str(c.author),
-                    "body": c.body,
-                    "date": _d(timezone.localdate(c.created_at)),
-                }
-                for c in report.shared_comments
-                if _is_secretariat(c.author)
-            ],
-            approvals=[
-                f"{a.body} ({a.reviewer}, {timezone.localdate(a.decided_at):%d %b %Y})"
-                for a in sorted(report.approvals.all(), key=lambda a: a.body)
-                if a.revision == report.revision
-            ],
-        )
-        sections.setdefault(page.domain, []).append(page)
+            at_foc.append(acronym)
+    return moved, reached, at_foc
 
+
+def _year_on_year(reports, previous_reports) -> list[dict]:
+    if not previous_reports:
+        return []
+    prev = list(previous_reports.values())
+    return [
+        {"label": "Reports approved", "previous": len(prev), "current": len(reports)},
+        *(
+            {
+                "label": label,
+                "previous": sum(1 for r in prev if r.assessment == key),
+                "current": sum(1 for r in reports if r.assessment == key),
+            }
+            for key, label in Assessment.choices
+        ),
+    ]
+
+
+def _figures(reports, register: _Register, sections: dict[str, list]) -> Figures:
+    moved, reached, at_foc = _phase_moves(reports, register.previous_reports)
     statuses = [u.status for r in reports for u in r.updates.all()]
-    figures = Figures(
-        projects_in_review=len(in_review),
+    return Figures(
+        projects_in_review=len(register.in_review),
         reports_approved=len(reports),
-        by_domain=[
-            Count(name, len(pages))
-            for name, pages in sorted(sections.items(), key=lambda item: item[0] == NO_DOMAIN)
-        ],
+        by_domain=[Count(name, len(pages)) for name, pages in _domain_order(sections)],
         by_phase=_counts(
             [str(r.phase_reported) if r.phase_reported else "not given" for r in reports],
             [(label, label) for label in _phase_labels(reports)],
@@ -250,67 +272,60 @@ def build_context(*, cycle: ReviewCycle, version: int = 0, generated_by: str = "
             r.project.acronym
             for r in reports
             if r.assessment in DELAYED
-            or any(
-                u.status in {MilestoneStatus.DELAYED, MilestoneStatus.AT_RISK}
-                for u in r.updates.all()
-            )
+            or any(u.status in MilestoneStatus.NEEDS_EXPLANATION for u in r.updates.all())
         ],
         critical=[r.project.acronym for r in reports if r.assessment == Assessment.CRITICAL],
+        year_on_year=_year_on_year(reports, register.previous_reports),
     )
-    if previous_reports:
-        prev = list(previous_reports.values())
-        figures.year_on_year = [
-            {"label": "Reports approved", "previous": len(prev), "current": len(reports)},
-            *(
-                {
-                    "label": label,
-                    "previous": sum(1 for r in prev if r.assessment == key),
-                    "current": sum(1 for r in reports if r.assessment == key),
-                }
-                for key, label in Assessment.choices
-            ),
-        ]
 
-    since = _since(previous)
-    changes = _participation_changes(since, [p.pk for p in in_review]) if since else []  # 1 query
+
+def _domain_order(sections: dict[str, list]) -> list[tuple[str, list]]:
+    """Stable: the domains' own order, "not recorded" last."""
+    return sorted(sections.items(), key=lambda item: item[0] == NO_DOMAIN)
+
+
+def _missing(register: _Register) -> list[dict]:
+    """Every project in review whose report is missing or not approved, named."""
     missing = []
-    for project in in_review:
-        report = all_reports.get(project.pk)
-        if report is None:
-            missing.append({"acronym": project.acronym, "name": project.name, "state": "no report"})
-        elif report.state != ReportState.APPROVED:
-            missing.append(
-                {
-                    "acronym": project.acronym,
-                    "name": project.name,
-                    "state": ReportState(report.state).label.lower(),
-                }
-            )
-    codes = [s.code for s in states]
+    for project in register.in_review:
+        report = register.all_reports.get(project.pk)
+        if report is not None and report.is_decided:
+            continue
+        state = "no report" if report is None else ReportState(report.state).label.lower()
+        missing.append({"acronym": project.acronym, "name": project.name, "state": state})
+    return missing
+
+
+def build_context(*, cycle: ReviewCycle, version: int = 0, generated_by: str = "") -> ReviewContext:
+    """Read the cycle once: 10 queries, whatever the number of projects and reports."""
+    reports = _approved_reports(cycle)  # 5 queries
+    register = _register(cycle)  # 5 queries
+    sections: dict[str, list[ProjectPage]] = {}
+    for report in reports:
+        page = _project_page(report, register.coordinators.get(report.project_id, []))
+        sections.setdefault(page.domain, []).append(page)
+    since = _since(register.previous)
+    in_review_ids = [p.pk for p in register.in_review]
+    codes = [s.code for s in register.states]
     return ReviewContext(
         year=cycle.year,
         version=version,
         marking=cycle.handling_marking,
         generated_at=timezone.localtime().strftime("%d %B %Y, %H:%M"),
         generated_by=generated_by,
-        previous_year=previous.year if previous else None,
-        figures=figures,
-        domains=[
-            DomainSection(name, pages)
-            for name, pages in sorted(
-                sections.items(), key=lambda item: item[0] == NO_DOMAIN
-            )  # stable: the domains' own order, "not recorded" last
-        ],
-        missing=missing,
+        previous_year=register.previous.year if register.previous else None,
+        figures=_figures(reports, register, sections),
+        domains=[DomainSection(name, pages) for name, pages in _domain_order(sections)],
+        missing=_missing(register),
         participation_states=codes,
         participation_matrix=[
             {
                 "acronym": project.acronym,
-                "cells": [roles.get(project.pk, {}).get(code, "") for code in codes],
+                "cells": [register.roles.get(project.pk, {}).get(code, "") for code in codes],
             }
-            for project in in_review
+            for project in register.in_review
         ],
-        participation_changes=changes,
+        participation_changes=_participation_changes(since, in_review_ids) if since else [],
         built_from=[
             {"report": r.pk, "project": r.project.acronym, "revision": r.revision} for r in reports
         ],

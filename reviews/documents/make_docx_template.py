@@ -168,17 +168,11 @@ def main() -> None:
         ],
         "{%tr endfor %}",
     )
-    for label, key in (
-        ("Summary", "summary"),
-        ("Achievements of the year", "achievements"),
-        ("Risks and mitigation", "risks"),
-        ("Next year's plan", "next_year_plan"),
-        ("Resources", "resources"),
-        ("Cooperation with EU bodies", "eu_cooperation"),
-    ):
-        paragraph = document.add_paragraph()
-        paragraph.add_run(f"{label}. ").bold = True
-        paragraph.add_run("{{ p.%s }}" % key)  # noqa: UP031 - a Jinja tag
+    document.add_paragraph("{%p for n in p.narratives if n.text %}")
+    paragraph = document.add_paragraph()
+    paragraph.add_run("{{ n.label }}. ").bold = True
+    paragraph.add_run("{{ n.text }}")
+    document.add_paragraph("{%p endfor %}")
     document.add_paragraph("{%p for c in p.secretariat_comments %}")
     paragraph = document.add_paragraph()
     paragraph.add_run("The secretariat's assessment. ").bold = True
