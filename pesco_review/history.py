@@ -1,9 +1,12 @@
 """Who made a change and why: read by django-simple-history for an instance's next record."""
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from pesco_review.accounts.models import User
 
 
-def attribute(instance: Any, *, actor, reason: str = "") -> None:
+def attribute(instance: Any, *, actor: "User | None", reason: str = "") -> None:
     """Name the acting user (None for a command) and, if given, the reason of the next save."""
     instance._history_user = actor
     if reason:
@@ -13,7 +16,7 @@ def attribute(instance: Any, *, actor, reason: str = "") -> None:
 def save_with_history(
     instance: Any,
     *,
-    actor,
+    actor: "User | None",
     reason: str = "",
     fields: list[str] | None = None,
     validate: bool = True,

@@ -179,6 +179,11 @@ class StatusReport(models.Model):
         return self.state in ReportState.IN_REVIEW
 
     @property
+    def is_sent_back(self) -> bool:
+        """The secretariat asked for changes: the coordinator is revising it."""
+        return self.state == ReportState.CHANGES_REQUESTED
+
+    @property
     def is_decided(self) -> bool:
         return self.state in ReportState.DECIDED
 

@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from pesco_review.accounts.models import User
 from projects.rules import project_roles_of, sees_every_project
-from reviews.enums import CommentVisibility, ReportState
+from reviews.enums import CommentVisibility
 from reviews.models import (
     Approval,
     Comment,
@@ -75,7 +75,7 @@ def sees_work_in_progress(*, user: User, report: StatusReport) -> bool:
     """Whether the user may see text the coordinator has not (re)submitted: only the project's
     own people. Everybody else sees a report sent back for changes as it was last submitted."""
     own = project_roles_of(user).get(report.project_id) is not None
-    return own or report.state != ReportState.CHANGES_REQUESTED
+    return own or not report.is_sent_back
 
 
 def comments_for(*, user: User, report: StatusReport) -> list[Comment]:
