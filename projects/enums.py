@@ -25,3 +25,10 @@ class ListCoverage(models.TextChoices):
     COMPLETE = "complete", "Complete"
     PARTIAL = "partial", "Partial"
     NOT_RECORDED = "not_recorded", "Not recorded"
+
+
+class ProjectRoleKind(models.TextChoices):
+    """A national user's part in one project (who files the report, who reads it)."""
+
+    COORDINATOR = "coordinator", "Coordinator"
+    MEMBER = "member", "Member"

@@ -12,8 +12,13 @@ from django.db.models import F, Q
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
-from pesco_review.accounts.enums import ProjectRoleKind
-from projects.enums import ListCoverage, ParticipationRole, ProjectStatus, StateKind
+from projects.enums import (
+    ListCoverage,
+    ParticipationRole,
+    ProjectRoleKind,
+    ProjectStatus,
+    StateKind,
+)
 
 # Council Decision (CFSP) 2017/2315: no PESCO date can be earlier.
 PESCO_START = date(2017, 12, 11)

@@ -6,7 +6,7 @@ many projects costs one query.
 
 import rules
 
-from pesco_review.accounts.enums import ProjectRoleKind
+from projects.enums import ProjectRoleKind
 
 
 def project_roles_of(user) -> dict[int, str]:

@@ -12,7 +12,7 @@ from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from pesco_review.accounts.enums import ProjectRoleKind
+from projects.enums import ProjectRoleKind
 from reviews.enums import CycleState, ReportAction, ReportState
 from reviews.models import ReminderSent, ReportTransition, StatusReport
 

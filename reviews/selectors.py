@@ -7,7 +7,7 @@ from django.db.models import Count, Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
-from pesco_review.accounts.enums import ProjectRoleKind
+from projects.enums import ProjectRoleKind
 from projects.rules import project_roles_of, sees_every_project
 from projects.selectors import history_changes
 from reviews.enums import CommentVisibility, ReportAction, ReportState

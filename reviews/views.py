@@ -15,8 +15,8 @@ from django.utils import timezone
 from django.views import View
 from django.views.generic import CreateView, TemplateView, UpdateView
 
-from pesco_review.accounts.enums import ProjectRoleKind
 from projects import selectors as project_selectors
+from projects.enums import ProjectRoleKind
 from projects.models import Domain, Milestone
 from projects.rules import project_roles_of
 from reviews import forms, selectors, services

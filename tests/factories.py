@@ -4,9 +4,15 @@ from datetime import date
 
 import factory
 
-from pesco_review.accounts.enums import ProjectRoleKind, SecretariatBody
+from pesco_review.accounts.enums import SecretariatBody
 from pesco_review.accounts.models import User
-from projects.enums import ListCoverage, ParticipationRole, ProjectStatus, StateKind
+from projects.enums import (
+    ListCoverage,
+    ParticipationRole,
+    ProjectRoleKind,
+    ProjectStatus,
+    StateKind,
+)
 from projects.models import (
     Domain,
     LifecyclePhase,

@@ -6,9 +6,10 @@ from django.contrib.auth.models import Group, Permission
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from pesco_review.accounts.enums import ProjectRoleKind, SecretariatBody
+from pesco_review.accounts.enums import SecretariatBody
 from pesco_review.accounts.models import User
 from pesco_review.history import attribute
+from projects.enums import ProjectRoleKind
 from projects.models import MemberState, Project, ProjectRole
 
 SECRETARIAT_GROUP = "Secretariat data stewards"
