@@ -4,10 +4,10 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.test.utils import override_settings
 
-from pesco_review.accounts.services import DEMO_ACCOUNTS, demo_accounts_seed
+from demo.accounts import DEMO_ACCOUNTS, demo_accounts_seed
+from demo.cycles import demo_cycles_seed
+from demo.milestones import demo_milestones_seed
 from projects.models import Project
-from projects.services import demo_milestones_seed
-from reviews.demo import demo_cycles_seed
 
 DUMMY_MAIL = "django.core.mail.backends.dummy.EmailBackend"
 
