@@ -61,6 +61,7 @@ def demo_accounts_seed(*, password: str) -> list[User]:
             "is_leadership": account.leadership,
             "is_superuser": account.superuser,
             "is_staff": account.superuser or account.lead,
+            "is_demo": True,
         }
         changed = [name for name, value in wanted.items() if getattr(user, name) != value]
         for name in changed:

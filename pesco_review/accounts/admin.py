@@ -25,7 +25,13 @@ class UserAdmin(DjangoUserAdmin, SimpleHistoryAdmin):
         "is_leadership",
         "is_active",
     ]
-    list_filter = ["secretariat_body", "is_secretariat_lead", "is_leadership", "is_active"]
+    list_filter = [
+        "secretariat_body",
+        "is_secretariat_lead",
+        "is_leadership",
+        "is_active",
+        "is_demo",
+    ]
     list_select_related = ["member_state"]
     fieldsets = [
         *DjangoUserAdmin.fieldsets,

@@ -57,6 +57,7 @@ def test_seed_demo_creates_every_account_with_its_role(loaded, settings):
     assert users["leadership"].is_leadership
     assert users["admin"].is_superuser
     assert all(u.check_password("another-demo-password") for u in users.values())
+    assert [u.username for u in users.values() if not u.is_demo] == []
 
 
 def test_seed_demo_coordinator_home_shows_european_medical_command(client, loaded, settings):
