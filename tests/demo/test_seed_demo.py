@@ -1,4 +1,6 @@
-"""seed_demo on the real data set."""
+"""seed_demo on the real data set. The data is loaded and seeded once for the module (the
+`seeded` fixture) and rolled back at its end; each test runs in a savepoint inside it, so the
+tests only read the seeded result, and one that writes (the second run) is undone after it."""
 
 from collections import Counter
 from io import StringIO
@@ -6,7 +8,9 @@ from io import StringIO
 import pytest
 from django.apps import apps
 from django.core.management import CommandError, call_command
+from django.db import transaction
 from django.db.models import Count, F, Q
+from django.test.utils import override_settings
 from django.urls import reverse
 
 from demo.cycles import DEMO
@@ -19,6 +23,7 @@ from reviews.models import Approval, Comment, ReportTransition, ReviewCycle, Sta
 pytestmark = pytest.mark.django_db
 
 PASSWORD = "another-demo-password"
+FAST_HASHING = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 NAMED_ACCOUNTS = [
     "coordinator",
@@ -93,13 +98,16 @@ UNCOORDINATED = [
 ]
 
 
-@pytest.fixture
-def seeded(settings):
-    """The real data set loaded and seed_demo run."""
-    settings.DEBUG = True
-    settings.DEMO_PASSWORD = PASSWORD
-    call_command("load_pesco", verbosity=0)
-    call_command("seed_demo", verbosity=0)
+@pytest.fixture(scope="module")
+def seeded(django_db_setup, django_db_blocker):
+    """The real data set loaded and seed_demo run once for the module, inside a transaction
+    that is rolled back at the module's end, so that the next module starts empty."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        with override_settings(DEBUG=True, DEMO_PASSWORD=PASSWORD, PASSWORD_HASHERS=FAST_HASHING):
+            call_command("load_pesco", verbosity=0)
+            call_command("seed_demo", verbosity=0)
+        yield
+        transaction.set_rollback(True)
 
 
 def row_counts() -> dict[str, int]:
