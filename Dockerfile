@@ -44,7 +44,7 @@ COPY . .
 # ownership from here) and Celery beat's schedule file.
 RUN DJANGO_SECRET_KEY=build-only-collectstatic-key-not-a-secret \
         python manage.py collectstatic --no-input \
-    && python -m compileall -q manage.py pesco_review projects reviews \
+    && python -m compileall -q manage.py pesco_review projects reviews demo \
     && mkdir -p /app/var/media \
     && chown -R pesco:pesco /app/var
 

@@ -53,11 +53,15 @@ run: $(VENV)/.installed
 test: export DJANGO_SECRET_KEY ?= test-only-secret-key-not-for-production-0123456789abcdef
 test: export DJANGO_SECURE_SSL_REDIRECT = 0
 test: export DJANGO_DEBUG = 0
+# Each step is printed before it runs; the first that fails stops the rest and fails the target.
+# The time taken is printed at the end either way.
 test: $(VENV)/.installed
-	$(BIN)/ruff check .
-	$(BIN)/ruff format --check .
-	$(BIN)/mypy
-	$(BIN)/pytest $(PYTEST_ARGS)
+	@step() { echo "$$*"; "$$@"; }; \
+	step $(BIN)/ruff check . \
+	&& step $(BIN)/ruff format --check . \
+	&& step $(BIN)/mypy \
+	&& step $(BIN)/pytest $(PYTEST_ARGS); \
+	status=$$?; echo "make test: $$SECONDS s"; exit $$status
 
 lint: export DJANGO_DEBUG ?= 1
 lint: $(VENV)/.installed

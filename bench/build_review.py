@@ -30,10 +30,10 @@ from django.db import connection  # noqa: E402
 from django.test.utils import CaptureQueriesContext, get_runner  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
+from demo.milestones import demo_milestones_seed  # noqa: E402
 from pesco_review.accounts.models import User  # noqa: E402
 from projects.enums import ProjectStatus  # noqa: E402
 from projects.models import Domain, LifecyclePhase, Milestone, Project, Wave  # noqa: E402
-from projects.services import demo_milestones_seed  # noqa: E402
 from reviews.enums import Assessment, CycleState, MilestoneStatus, ReportState  # noqa: E402
 from reviews.models import Approval, MilestoneUpdate, ReviewCycle, StatusReport  # noqa: E402
 

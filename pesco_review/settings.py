@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "pesco_review.accounts",
     "projects",
     "reviews",
+    "demo",
 ]
 
 MIDDLEWARE = [

@@ -4,6 +4,8 @@ from django.contrib import admin
 from django.core.exceptions import PermissionDenied
 from simple_history.admin import SimpleHistoryAdmin
 
+from pesco_review.accounts.admin import UserAdmin
+from pesco_review.accounts.models import User
 from projects.models import (
     Domain,
     LifecyclePhase,
@@ -116,3 +118,18 @@ class ProjectRoleAdmin(NoRolesForOneselfMixin, SimpleHistoryAdmin):
     def save_model(self, request, obj, form, change):
         self._check_roles(request, [obj])
         super().save_model(request, obj, form, change)
+
+
+# The user page shows the user's project roles: projects extends the accounts' user admin, so
+# that accounts imports nothing from projects.
+admin.site.unregister(User)
+
+
+@admin.register(User)
+class UserWithProjectRolesAdmin(NoRolesForOneselfMixin, UserAdmin):
+    inlines = [*UserAdmin.inlines, ProjectRoleInline]
+
+    def save_formset(self, request, form, formset, change):
+        if formset.model is ProjectRole:
+            self._check_roles(request, [f.instance for f in formset.forms if f.has_changed()])
+        super().save_formset(request, form, formset, change)

@@ -6,6 +6,12 @@ many projects costs one query.
 
 import rules
 
+from pesco_review.accounts.rules import (
+    is_leadership,
+    is_secretariat_lead,
+    is_secretariat_reviewer,
+    is_superuser,
+)
 from projects.enums import ProjectRoleKind
 
 
@@ -18,26 +24,6 @@ def project_roles_of(user) -> dict[int, str]:
         cached = dict(user.project_roles.values_list("project_id", "role"))
         user._project_roles_cache = cached
     return cached
-
-
-@rules.predicate
-def is_secretariat_lead(user) -> bool:
-    return user.is_authenticated and user.is_secretariat_lead
-
-
-@rules.predicate
-def is_secretariat_reviewer(user) -> bool:
-    return user.is_authenticated and bool(user.secretariat_body)
-
-
-@rules.predicate
-def is_leadership(user) -> bool:
-    return user.is_authenticated and user.is_leadership
-
-
-@rules.predicate
-def is_superuser(user) -> bool:
-    return user.is_authenticated and user.is_superuser
 
 
 @rules.predicate

@@ -1,5 +1,6 @@
 """User administration. The secretariat lead manages users, but never beyond their own powers:
-no superuser or staff flags, no changes to superusers, no roles or organisation for themselves."""
+no superuser or staff flags, no changes to superusers, no roles or organisation for themselves.
+The user's project roles are added to this page by projects/admin.py: accounts knows no project."""
 
 from django.contrib import admin
 from django.contrib.admin.utils import unquote
@@ -8,15 +9,13 @@ from django.core.exceptions import PermissionDenied
 from simple_history.admin import SimpleHistoryAdmin
 
 from pesco_review.accounts.models import User
-from projects.admin import NoRolesForOneselfMixin, ProjectRoleInline
-from projects.models import ProjectRole
 
 PRIVILEGES = ["is_superuser", "is_staff", "groups", "user_permissions"]
 OWN_ROLES = ["member_state", "secretariat_body", "is_secretariat_lead", "is_leadership"]
 
 
 @admin.register(User)
-class UserAdmin(NoRolesForOneselfMixin, DjangoUserAdmin, SimpleHistoryAdmin):
+class UserAdmin(DjangoUserAdmin, SimpleHistoryAdmin):
     list_display = [
         "username",
         "get_full_name",
@@ -26,7 +25,13 @@ class UserAdmin(NoRolesForOneselfMixin, DjangoUserAdmin, SimpleHistoryAdmin):
         "is_leadership",
         "is_active",
     ]
-    list_filter = ["secretariat_body", "is_secretariat_lead", "is_leadership", "is_active"]
+    list_filter = [
+        "secretariat_body",
+        "is_secretariat_lead",
+        "is_leadership",
+        "is_active",
+        "is_demo",
+    ]
     list_select_related = ["member_state"]
     fieldsets = [
         *DjangoUserAdmin.fieldsets,
@@ -42,7 +47,6 @@ class UserAdmin(NoRolesForOneselfMixin, DjangoUserAdmin, SimpleHistoryAdmin):
             },
         ),
     ]
-    inlines = [ProjectRoleInline]
 
     def get_readonly_fields(self, request, obj=None):
         readonly = list(super().get_readonly_fields(request, obj))
@@ -56,11 +60,6 @@ class UserAdmin(NoRolesForOneselfMixin, DjangoUserAdmin, SimpleHistoryAdmin):
         if obj is not None and obj.is_superuser and not request.user.is_superuser:
             return False
         return super().has_change_permission(request, obj)
-
-    def save_formset(self, request, form, formset, change):
-        if formset.model is ProjectRole:
-            self._check_roles(request, [f.instance for f in formset.forms if f.has_changed()])
-        super().save_formset(request, form, formset, change)
 
     def user_change_password(self, request, id, form_url=""):
         user = self.get_object(request, unquote(id))

@@ -45,6 +45,11 @@ class User(AbstractUser):
         related_name="deputising_for",
         help_text="A reviewer of the same body who receives this reviewer's mail while absent.",
     )
+    is_demo = models.BooleanField(
+        "demo account",
+        default=False,
+        help_text="A demonstration account (seed_demo): may be refused outside development.",
+    )
 
     history = HistoricalRecords(excluded_fields=["password", "last_login"])
 

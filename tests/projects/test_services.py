@@ -8,8 +8,8 @@ from django.core.exceptions import ValidationError
 from django.core.management import call_command
 
 from projects.enums import ListCoverage, ParticipationRole, ProjectStatus, StateKind
-from projects.models import Domain, MemberState, Milestone, Participation, Project, Wave
-from projects.services import demo_milestones_seed, pesco_data_load
+from projects.models import Domain, MemberState, Participation, Project, Wave
+from projects.services import pesco_data_load
 
 pytestmark = pytest.mark.django_db
 
@@ -173,17 +173,6 @@ def test_load_pesco_command_prints_what_it_did(capsys):
     output = capsys.readouterr().out
     assert "projects created: 72" in output
     assert "states created: 31" in output
-
-
-def test_demo_milestones_seed_only_projects_in_review_and_marked_demo(dataset):
-    pesco_data_load(data=dataset)
-
-    created = demo_milestones_seed()
-
-    assert created == 70 * 5
-    assert Milestone.objects.filter(is_demo=False).count() == 0
-    assert not Milestone.objects.filter(project__acronym="EUFOR CROC").exists()
-    assert demo_milestones_seed() == 0
 
 
 def test_pesco_data_load_keeps_admin_edits_of_states_waves_and_domains(dataset):

@@ -4,16 +4,19 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.test.utils import override_settings
 
-from pesco_review.accounts.services import DEMO_ACCOUNTS, demo_accounts_seed
+from demo.accounts import demo_accounts_seed
+from demo.cycles import demo_cycles_seed
+from demo.milestones import demo_milestones_seed
 from projects.models import Project
-from projects.services import demo_milestones_seed
-from reviews.demo import demo_cycles_seed
 
 DUMMY_MAIL = "django.core.mail.backends.dummy.EmailBackend"
 
 
 class Command(BaseCommand):
-    help = "Create the demo accounts and demo milestones (development only: needs DJANGO_DEBUG=1)."
+    help = (
+        "Create the demo accounts, milestones and review cycles (development only: needs "
+        "DJANGO_DEBUG=1)."
+    )
 
     def handle(self, *args, **options):
         if not settings.DEBUG:
@@ -23,7 +26,7 @@ class Command(BaseCommand):
             )
         if not Project.objects.exists():
             raise CommandError("No projects yet: run `python manage.py load_pesco` first.")
-        demo_accounts_seed(password=settings.DEMO_PASSWORD)
+        accounts = demo_accounts_seed(password=settings.DEMO_PASSWORD)
         milestones = demo_milestones_seed()
         # The demo's workflow steps would mail every demo account: nobody reads those.
         logging.disable(logging.INFO)  # and their hundreds of task log lines neither
@@ -34,7 +37,7 @@ class Command(BaseCommand):
             logging.disable(logging.NOTSET)
         if not options["verbosity"]:
             return
-        names = ", ".join(account.username for account in DEMO_ACCOUNTS)
+        names = ", ".join(user.username for user in accounts)
         self.stdout.write(f"  demo accounts: {names}")
         self.stdout.write(f"  demo milestones created: {milestones}")
         self.stdout.write(f"  demo review cycles: {'created' if cycles else 'already there'}")
