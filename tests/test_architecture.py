@@ -195,3 +195,14 @@ def test_no_module_of_the_split_packages_is_longer_than_250_lines(package):
     ]
 
     assert offenders == [], "modules over 250 lines:\n" + "\n".join(offenders)
+
+
+def test_selectors_import_nothing_from_services():
+    offenders = [
+        f"{path}:{line} imports {module}"
+        for package in ("reviews/selectors", "projects/selectors.py")
+        for path in (python_files(package) if (ROOT / package).is_dir() else [Path(package)])
+        for module, line in imported_modules(path)
+        if module.endswith(".services") or ".services." in module
+    ]
+    assert offenders == []
