@@ -105,6 +105,7 @@ TEMPLATES = [
                 "django.template.context_processors.csp",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "pesco_review.permissions.context_processor",
             ],
         },
     },
@@ -267,3 +268,9 @@ DEMO_PASSWORD = os.environ.get("DEMO_PASSWORD") or "pesco-demo"  # noqa: S105 - 
 
 # The public PESCO data set that `manage.py load_pesco` loads.
 PESCO_DATA_FILE = BASE_DIR / "data" / "pesco_projects.json"
+
+# The longest narrative (summary, achievements, ...) a report may carry, in characters.
+REPORT_NARRATIVE_MAX_LENGTH = env_int("REPORT_NARRATIVE_MAX_LENGTH", 10_000)
+# The largest request body accepted (a report form, an upload), in bytes; larger ones are
+# answered with a message and the browser keeps what was typed.
+DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DJANGO_UPLOAD_MAX_BYTES", 5 * 1024 * 1024)
