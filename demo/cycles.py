@@ -19,9 +19,9 @@ from django.utils import timezone
 
 from pesco_review.accounts.models import User
 from projects.enums import ProjectRoleKind
-from projects.models import LifecyclePhase, ProjectRole
+from projects.models import ProjectRole
 from reviews import services
-from reviews.enums import Assessment, CommentVisibility, ReportAction
+from reviews.enums import Assessment, CommentVisibility, MilestoneStatus, ReportAction
 from reviews.models import ReviewCycle, StatusReport
 from reviews.workflow import report_transition
 
@@ -58,34 +58,46 @@ def _text(project, what: str) -> str:
     return f"{what} of {project.acronym} for the year. {DEMO}"
 
 
-def _update_values(due: date, rng: random.Random, *, year: int) -> dict:
-    """What a coordinator reports on one milestone: achieved if it was due before the year."""
+STATUSES = (
+    MilestoneStatus.ON_TRACK,
+    MilestoneStatus.ON_TRACK,
+    MilestoneStatus.NOT_STARTED,
+    MilestoneStatus.DELAYED,
+    MilestoneStatus.AT_RISK,
+)
+
+
+def _update_values(due: date, rng: random.Random, *, year: int, today: date) -> dict:
+    """What a coordinator reports on one milestone: achieved if it was due before the year
+    (never later than today)."""
     if due.year < year:
         return {
-            "status": "achieved",
+            "status": MilestoneStatus.ACHIEVED,
             "percent_complete": 100,
-            "achieved_on": due + timedelta(days=rng.randint(0, 90)),
+            "achieved_on": min(today, due + timedelta(days=rng.randint(0, 90))),
         }
-    status = rng.choice(["on_track", "on_track", "not_started", "delayed", "at_risk"])
-    late = status in {"delayed", "at_risk"}
+    status = rng.choice(STATUSES)
+    late = status in MilestoneStatus.NEEDS_EXPLANATION
     return {
         "status": status,
-        "percent_complete": {"not_started": 0}.get(status, rng.randint(10, 90)),
+        "percent_complete": 0 if status == MilestoneStatus.NOT_STARTED else rng.randint(10, 90),
         "forecast_date": due + timedelta(days=rng.choice([0, 0, 30, 90, 180])),
-        "narrative": f"Why this milestone is {status.replace('_', ' ')}. {DEMO}" if late else "",
+        "narrative": f"Why this milestone is {status.label.lower()}. {DEMO}" if late else "",
     }
 
 
 def _fill(
-    report: StatusReport, coordinator: User, rng: random.Random, phases: list, *, year: int
+    report: StatusReport, coordinator: User, rng: random.Random, *, year: int
 ) -> StatusReport:
-    """The project's coordinator fills in the report, as on its page."""
+    """The project's coordinator fills in the report, as on its page. The phase is the one the
+    register records (from a source), or "not recorded": the demo never invents a phase."""
     project = report.project
+    today = timezone.localdate()
     values = {
         "assessment": rng.choice(
             [Assessment.ON_TRACK] * 4 + [Assessment.MINOR_DELAYS] * 2 + [Assessment.MAJOR_DELAYS]
         ),
-        "phase_reported": rng.choice(phases[:4]),
+        "phase_reported": project.phase,
         "summary": _text(project, "Summary of the progress"),
         "achievements": _text(project, "Achievements"),
         "risks": _text(project, "Risks and their mitigation"),
@@ -94,7 +106,7 @@ def _fill(
         "eu_cooperation": _text(project, "Cooperation with EU bodies"),
     }
     updates = {
-        update.pk: _update_values(update.milestone.baseline_due, rng, year=year)
+        update.pk: _update_values(update.milestone.baseline_due, rng, year=year, today=today)
         for update in report.updates.select_related("milestone").order_by("milestone__position")
     }
     return services.report_update(
@@ -112,12 +124,22 @@ def _submit_and_approve(
     report = report_transition(report=report, action=ReportAction.SUBMIT, actor=coordinator)
     for body in bodies:
         report = report_transition(
-            report=report, action=ReportAction.APPROVE, actor=cast.reviewers[body]
+            report=report,
+            action=ReportAction.APPROVE,
+            actor=cast.reviewers[body],
+            expected_revision=report.revision,
         )
     return report
 
 
-def _previous_cycle_seed(cast: Cast, rng: random.Random, phases: list, *, today: date) -> None:
+def _open(cycle: ReviewCycle, cast: Cast) -> None:
+    """Open the cycle; its reports are marked demo: their text is invented, and approving them
+    changes no real project's phase or status."""
+    services.cycle_open(actor=cast.lead, cycle=cycle)
+    cycle.reports.update(is_demo=True)
+
+
+def _previous_cycle_seed(cast: Cast, rng: random.Random, *, today: date) -> None:
     """Last year: every report with a demo coordinator submitted and approved by the three
     bodies; the others never submitted. Dates are moved into the past once the reports went
     through the workflow (which refuses submissions after a deadline)."""
@@ -130,12 +152,12 @@ def _previous_cycle_seed(cast: Cast, rng: random.Random, phases: list, *, today:
         review_deadline=today + timedelta(days=2),
         handling_marking="LIMITE",
     )
-    services.cycle_open(actor=lead, cycle=previous)
+    _open(previous, cast)
     for report in previous.reports.select_related("project").order_by("project__name"):
         coordinator = cast.coordinators.get(report.project_id)
         if coordinator is None:
             continue  # nobody to submit it: it stays a draft and is named as missing
-        report = _fill(report, coordinator, rng, phases, year=previous.year)
+        report = _fill(report, coordinator, rng, year=previous.year)
         _submit_and_approve(report, coordinator, cast, BODIES)
     services.cycle_close(actor=lead, cycle=previous)
     services.cycle_update(
@@ -160,6 +182,7 @@ def _sent_back(report: StatusReport, cast: Cast) -> None:
         action=ReportAction.REQUEST_CHANGES,
         actor=cast.reviewers["EDA"],
         reason=f"Please explain the delayed milestones and their new forecast. {DEMO}",
+        expected_revision=report.revision,
     )
 
 
@@ -173,12 +196,13 @@ def _advance(report: StatusReport, kind: int, coordinator: User, cast: Cast) -> 
             action=ReportAction.REQUEST_CHANGES,
             actor=cast.reviewers["EUMS"],
             reason=f"The risks section needs the mitigation owner. {DEMO}",
+            expected_revision=report.revision,
         )
         return
     _submit_and_approve(report, coordinator, cast, BODIES[: kind - 1])
 
 
-def _current_cycle_seed(cast: Cast, rng: random.Random, phases: list, *, today: date) -> None:
+def _current_cycle_seed(cast: Cast, rng: random.Random, *, today: date) -> None:
     """This year: open, pre-filled from last year; a spread of states. The named coordinator's
     EMC stays a draft to fill in and CIDCC was sent back; the other reports with a demo
     coordinator go, in turn, to each state; the rest stay drafts."""
@@ -191,11 +215,11 @@ def _current_cycle_seed(cast: Cast, rng: random.Random, phases: list, *, today: 
         review_deadline=max(today + timedelta(days=60), date(today.year + 1, 1, 31)),
         handling_marking="LIMITE",
     )
-    services.cycle_open(actor=lead, cycle=current)
+    _open(current, cast)
     reports = list(current.reports.select_related("project").order_by("project__name"))
     cidcc = next(r for r in reports if r.project.acronym == "CIDCC")
     coordinator = cast.coordinators[cidcc.project_id]
-    cidcc = _fill(cidcc, coordinator, rng, phases, year=current.year)
+    cidcc = _fill(cidcc, coordinator, rng, year=current.year)
     _sent_back(report_transition(report=cidcc, action=ReportAction.SUBMIT, actor=coordinator), cast)
     others = [
         r
@@ -207,7 +231,7 @@ def _current_cycle_seed(cast: Cast, rng: random.Random, phases: list, *, today: 
         if kind == 0:
             continue  # draft, pre-filled from last year
         coordinator = cast.coordinators[report.project_id]
-        report = _fill(report, coordinator, rng, phases, year=current.year)
+        report = _fill(report, coordinator, rng, year=current.year)
         _advance(report, kind, coordinator, cast)
 
 
@@ -218,8 +242,7 @@ def demo_cycles_seed() -> bool:
     if ReviewCycle.objects.filter(year__in=[today.year - 1, today.year]).exists():
         return False
     cast = _cast()
-    phases = list(LifecyclePhase.objects.order_by("position"))
     rng = random.Random(2017)  # the same demo on every machine
-    _previous_cycle_seed(cast, rng, phases, today=today)
-    _current_cycle_seed(cast, rng, phases, today=today)
+    _previous_cycle_seed(cast, rng, today=today)
+    _current_cycle_seed(cast, rng, today=today)
     return True

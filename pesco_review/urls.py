@@ -25,3 +25,5 @@ urlpatterns = [
     path("projects/", include("projects.urls")),
     path("", include("reviews.urls")),
 ]
+
+handler400 = "pesco_review.views.bad_request"

@@ -2,11 +2,12 @@
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, RequestDataTooBig
 from django.db import connection
 from django.http import JsonResponse
-from django.shortcuts import redirect, resolve_url
+from django.shortcuts import redirect, render, resolve_url
 from django.utils.http import urlencode
+from django.views import defaults
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
@@ -55,3 +56,12 @@ def admin_login(request):
         raise PermissionDenied("The administration is for the secretariat's data stewards.")
     next_url = request.GET.get("next", "/admin/")
     return redirect(f"{resolve_url(settings.LOGIN_URL)}?{urlencode({'next': next_url})}")
+
+
+def bad_request(request, exception):
+    """A request larger than DJANGO_UPLOAD_MAX_BYTES gets a page that says so (413); any other
+    bad request Django's own 400 page."""
+    if isinstance(exception, RequestDataTooBig):
+        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE / (1024 * 1024)
+        return render(request, "413.html", {"limit": f"{limit:g}"}, status=413)
+    return defaults.bad_request(request, exception)

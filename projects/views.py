@@ -1,6 +1,7 @@
 from django.http import Http404
 from django.views.generic import DetailView, ListView
 
+from pesco_review.permissions import may
 from projects import selectors
 from projects.enums import ParticipationRole, ProjectStatus
 from projects.models import Domain, LifecyclePhase, MemberState, Project
@@ -42,7 +43,7 @@ class ProjectDetailView(DetailView):
             project = selectors.project_detail(user=self.request.user, slug=self.kwargs["slug"])
         except Project.DoesNotExist as error:
             raise Http404("No such project.") from error
-        if not self.request.user.has_perm("projects.view_project", project):
+        if not may(self.request.user, "projects.view_project", project):
             raise Http404("No such project.")
         return project
 
@@ -58,6 +59,6 @@ class ProjectDetailView(DetailView):
             former=[p for p in participations if not p.is_current],
             milestones=list(project.milestones.all()),
         )
-        if self.request.user.has_perm("projects.view_project_history", project):
+        if may(self.request.user, "projects.view_project_history", project):
             context["history"] = selectors.project_history(project=project)
         return context

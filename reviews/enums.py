@@ -16,6 +16,8 @@ class CycleState(models.TextChoices):
     OPENABLE = nonmember(frozenset({"planned", "open"}))
     # Reviews go on after a cycle closes to submissions.
     IN_REVIEW = nonmember(frozenset({"open", "closed"}))
+    # Closed to submissions: its review may be published (again, by a later version).
+    FINAL = nonmember(frozenset({"closed", "published"}))
 
 
 class ReportState(models.TextChoices):
@@ -84,6 +86,7 @@ class CommentVisibility(models.TextChoices):
 
 
 class ProposalState(models.TextChoices):
+    DRAFT = "draft", "Not sent"
     PENDING = "pending", "Pending"
     ACCEPTED = "accepted", "Accepted"
     DECLINED = "declined", "Declined"

@@ -5,7 +5,7 @@ from django.forms import modelformset_factory
 
 from pesco_review.accounts.enums import SecretariatBody
 from reviews.enums import CommentVisibility, MilestoneStatus
-from reviews.models import MilestoneUpdate, ReviewCycle, StatusReport
+from reviews.models import MilestoneUpdate, ReviewCycle, StatusReport, narrative_max_length
 from reviews.services import CYCLE_EDITABLE
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -79,6 +79,17 @@ class ReportForm(forms.ModelForm):
         widgets = {
             name: forms.Textarea(attrs={"rows": 4}) for name in StatusReport.NARRATIVE_FIELDS
         }
+        help_texts = {
+            "phase_reported": "“Not recorded” is a valid answer where the phase is not known.",
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["phase_reported"].empty_label = "Not recorded"
+        limit = narrative_max_length()
+        for name in StatusReport.NARRATIVE_FIELDS:
+            # The browser stops at the limit and shows a counter (static/js/counter.js).
+            self.fields[name].widget.attrs.update({"maxlength": limit, "data-counter": ""})
 
 
 class MilestoneUpdateForm(forms.ModelForm):

@@ -6,7 +6,8 @@ A report's state changes only in `reviews.workflow`; every other write is in `re
 from datetime import date
 
 from django.conf import settings
-from django.core.validators import MaxValueValidator, MinValueValidator
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxLengthValidator, MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
@@ -14,6 +15,7 @@ from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from pesco_review.accounts.enums import SecretariatBody
+from projects.models import PESCO_START
 from reviews.enums import (
     Assessment,
     BuildState,
@@ -25,6 +27,17 @@ from reviews.enums import (
     ReportAction,
     ReportState,
 )
+
+
+def narrative_max_length() -> int:
+    """The longest narrative a report may carry (REPORT_NARRATIVE_MAX_LENGTH)."""
+    return settings.REPORT_NARRATIVE_MAX_LENGTH
+
+
+def narrative_field(label: str) -> models.TextField:
+    return models.TextField(
+        label, blank=True, validators=[MaxLengthValidator(narrative_max_length)]
+    )
 
 
 def default_required_bodies() -> list[str]:
@@ -64,6 +77,11 @@ class ReviewCycle(models.Model):
         default=7,
         help_text="Remind reviewers whose body has not decided on a report this many days old.",
     )
+    resubmission_days = models.PositiveSmallIntegerField(
+        default=14,
+        validators=[MinValueValidator(1), MaxValueValidator(120)],
+        help_text="Days a coordinator has to answer a request for changes.",
+    )
     opened_at = models.DateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
 
@@ -72,6 +90,12 @@ class ReviewCycle(models.Model):
     class Meta:
         ordering = ["-year"]
         constraints = [
+            models.UniqueConstraint(
+                fields=["state"],
+                condition=Q(state=CycleState.OPEN),
+                name="reviewcycle_one_open_at_a_time",
+                violation_error_message="Another cycle is open: close it first.",
+            ),
             models.CheckConstraint(
                 condition=Q(submission_deadline__gte=F("opens"))
                 & Q(review_deadline__gte=F("submission_deadline")),
@@ -129,14 +153,26 @@ class StatusReport(models.Model):
         related_name="+",
         verbose_name="lifecycle phase reached",
     )
-    summary = models.TextField(Narrative.SUMMARY.label, blank=True)
-    achievements = models.TextField(Narrative.ACHIEVEMENTS.label, blank=True)
-    risks = models.TextField(Narrative.RISKS.label, blank=True)
-    next_year_plan = models.TextField(Narrative.NEXT_YEAR_PLAN.label, blank=True)
-    resources = models.TextField(Narrative.RESOURCES.label, blank=True)
-    eu_cooperation = models.TextField(Narrative.EU_COOPERATION.label, blank=True)
+    summary = narrative_field(Narrative.SUMMARY.label)
+    achievements = narrative_field(Narrative.ACHIEVEMENTS.label)
+    risks = narrative_field(Narrative.RISKS.label)
+    next_year_plan = narrative_field(Narrative.NEXT_YEAR_PLAN.label)
+    resources = narrative_field(Narrative.RESOURCES.label)
+    eu_cooperation = narrative_field(Narrative.EU_COOPERATION.label)
     extended_deadline = models.DateField(null=True, blank=True)
     extension_reason = models.TextField(blank=True)
+    answer_by = models.DateField(
+        null=True,
+        blank=True,
+        help_text="When changes were requested: the date the coordinator should resubmit by.",
+    )
+    last_saved_at = models.DateTimeField(
+        null=True, blank=True, help_text="The coordinator's last save of the text."
+    )
+    is_demo = models.BooleanField(
+        default=False,
+        help_text="Filled in by seed_demo: invented text, never a fact about the project.",
+    )
     submitted_at = models.DateTimeField(null=True, blank=True)
     approved_at = models.DateTimeField(null=True, blank=True)
     prefilled_from = models.ForeignKey(
@@ -167,6 +203,10 @@ class StatusReport(models.Model):
 
     @property
     def deadline(self) -> date:
+        """The effective deadline: the answer-by date once sent back, else the extended or the
+        cycle's submission deadline."""
+        if self.is_sent_back and self.answer_by:
+            return self.answer_by
         return self.extended_deadline or self.cycle.submission_deadline
 
     @property
@@ -198,19 +238,48 @@ class StatusReport(models.Model):
         return (self.deadline - timezone.localdate()).days
 
     @property
-    def is_submission_overdue(self) -> bool:
-        """Waiting for a (re)submission after its deadline."""
+    def is_overdue(self) -> bool:
+        """Overdue means one thing everywhere: not (re)submitted, and today (in Brussels) is
+        after the report's effective deadline."""
         return self.is_editable and timezone.localdate() > self.deadline
 
     @property
-    def is_review_overdue(self) -> bool:
+    def days_late(self) -> int:
+        return max(0, (timezone.localdate() - self.deadline).days) if self.is_editable else 0
+
+    @property
+    def review_deadline_passed(self) -> bool:
         """Waiting for the secretariat's decisions after the cycle's review deadline."""
         return self.is_in_review and timezone.localdate() > self.cycle.review_deadline
 
-    @property
-    def is_overdue(self) -> bool:
-        """Late at its current step: submission or review."""
-        return self.is_submission_overdue or self.is_review_overdue
+
+# A forecast lies at most this many years after the cycle's year.
+FORECAST_YEARS = 15
+
+
+def _long(day: date) -> str:
+    return f"{day:%-d %B %Y}"
+
+
+def update_date_errors(
+    *, achieved_on: date | None, forecast_date: date | None, year: int, today: date | None = None
+) -> dict[str, str]:
+    """{field: message} for dates a milestone update cannot carry: achieved in the future or
+    before PESCO began; a forecast before PESCO or more than 15 years past the cycle's year."""
+    today = today or timezone.localdate()
+    errors = {}
+    if achieved_on is not None and achieved_on > today:
+        errors["achieved_on"] = "A milestone cannot be achieved in the future."
+    elif achieved_on is not None and achieved_on < PESCO_START:
+        errors["achieved_on"] = (
+            f"A milestone cannot be achieved before PESCO began ({_long(PESCO_START)})."
+        )
+    latest = date(year + FORECAST_YEARS, 12, 31)
+    if forecast_date is not None and not PESCO_START <= forecast_date <= latest:
+        errors["forecast_date"] = (
+            f"Give a forecast between {_long(PESCO_START)} and {_long(latest)}."
+        )
+    return errors
 
 
 class MilestoneUpdate(models.Model):
@@ -243,6 +312,17 @@ class MilestoneUpdate(models.Model):
     def __str__(self) -> str:
         return f"{self.report} — M{self.milestone.position}"
 
+    def clean(self) -> None:
+        if self.report_id is None:
+            return  # not one of a report's updates (a form sent with a foreign id)
+        errors = update_date_errors(
+            achieved_on=self.achieved_on,
+            forecast_date=self.forecast_date,
+            year=self.report.cycle.year,
+        )
+        if errors:
+            raise ValidationError(errors)
+
     @property
     def is_achieved(self) -> bool:
         return self.status == MilestoneStatus.ACHIEVED
@@ -264,8 +344,9 @@ class MilestoneProposal(models.Model):
     description = models.TextField(blank=True)
     proposed_due = models.DateField()
     state = models.CharField(
-        max_length=20, choices=ProposalState.choices, default=ProposalState.PENDING
+        max_length=20, choices=ProposalState.choices, default=ProposalState.DRAFT
     )
+    sent_at = models.DateTimeField(null=True, blank=True)
     proposed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
@@ -287,7 +368,12 @@ class MilestoneProposal(models.Model):
 
     @property
     def is_pending(self) -> bool:
+        """Sent to the secretariat, not yet decided."""
         return self.state == ProposalState.PENDING
+
+    @property
+    def is_sent(self) -> bool:
+        return self.state != ProposalState.DRAFT
 
 
 class Comment(models.Model):
@@ -450,6 +536,10 @@ class ConsolidatedReview(models.Model):
         default=list, blank=True, help_text="The exact report revisions the version was built from."
     )
     figures = models.JSONField(default=dict, blank=True)
+    provisional = models.BooleanField(
+        default=True,
+        help_text="Built while its cycle was open: for the secretariat only, never published.",
+    )
     error = models.TextField(blank=True)
     published_at = models.DateTimeField(null=True, blank=True)
     published_by = models.ForeignKey(

@@ -41,5 +41,7 @@ urlpatterns = [
     ),
     path("reports/<int:pk>/proposals/", views.ProposalCreateView.as_view(), name="proposal_create"),
     path("comments/<int:pk>/resolve/", views.CommentResolveView.as_view(), name="comment_resolve"),
+    path("proposals/", views.ProposalListView.as_view(), name="proposals"),
+    path("proposals/<int:pk>/send/", views.ProposalSendView.as_view(), name="proposal_send"),
     path("proposals/<int:pk>/decide/", views.ProposalDecideView.as_view(), name="proposal_decide"),
 ]

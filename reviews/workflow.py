@@ -14,7 +14,7 @@ the state, writes the audit record and queues the notification once the transact
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import rules
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -22,12 +22,21 @@ from django.db import transaction
 from django.utils import timezone
 
 from pesco_review.accounts.models import User
-from pesco_review.history import attribute
-from projects.rules import is_secretariat_lead, is_secretariat_reviewer
-from reviews.enums import CycleState, ReportAction, ReportState
+from pesco_review.history import attribute, save_with_history
+from pesco_review.permissions import may
+from projects.enums import PhaseSlug, ProjectStatus
+from projects.rules import is_secretariat_lead, is_secretariat_reviewer, project_roles_of
+from reviews.enums import ReportAction, ReportState
 from reviews.models import Approval, Comment, ReportTransition, StatusReport
 from reviews.rules import coordinates_report, reviewer_body_required
-from reviews.selectors.content import approved_bodies, missing_items, snapshot
+from reviews.selectors.content import (
+    approvals_of_revision,
+    approved_bodies,
+    date_problems,
+    missing_items,
+    snapshot,
+    waiting_for,
+)
 from reviews.tasks import notify_transition
 
 
@@ -51,18 +60,29 @@ Effect = Callable[[Step], None]
 
 
 def cycle_is_open(report: StatusReport, actor: User) -> None:
-    if report.cycle.state != CycleState.OPEN:
+    if not report.cycle.is_open:
         raise ValidationError(
             f"The {report.cycle.year} cycle is {report.cycle.get_state_display().lower()}: "
             "reports can be submitted only while it is open."
         )
 
 
-def deadline_not_passed(report: StatusReport, actor: User) -> None:
-    if timezone.localdate() > report.deadline:
+def cycle_not_closed(report: StatusReport, actor: User) -> None:
+    """A closed cycle's reports are final: none is reopened."""
+    if not report.cycle.is_open:
         raise ValidationError(
-            f"The submission deadline was {report.deadline:%-d %B %Y}. Ask the secretariat lead "
-            "for an extension."
+            f"The {report.cycle.year} cycle is {report.cycle.get_state_display().lower()}: its "
+            "reports are final and can no longer be reopened."
+        )
+
+
+def deadline_not_passed(report: StatusReport, actor: User) -> None:
+    """The effective deadline (the extension, or the answer-by date once sent back)."""
+    if timezone.localdate() > report.deadline:
+        which = "answer-by date" if report.is_sent_back else "submission deadline"
+        raise ValidationError(
+            f"The {which} was {report.deadline:%-d %B %Y}. Ask the secretariat lead for an "
+            "extension."
         )
 
 
@@ -73,12 +93,33 @@ def report_is_complete(report: StatusReport, actor: User) -> None:
 
 
 def body_may_approve(report: StatusReport, actor: User) -> None:
-    """The actor's body is one the cycle requires, and has not yet approved this revision."""
+    """Four eyes: the actor's body is one the cycle requires and has not yet approved this
+    revision; the actor approved it for no body (whatever their body is now), and holds no
+    role in the project."""
     body = actor.secretariat_body
     if body not in report.cycle.required_bodies:
         raise PermissionDenied("Approvals are given by a reviewer, for a body the cycle requires.")
-    if body in approved_bodies(report):
+    if project_roles_of(actor).get(report.project_id) is not None:
+        raise PermissionDenied(
+            f"You are a {project_roles_of(actor)[report.project_id]} of {report.project.acronym}: "
+            "nobody approves a report of a project they coordinate or are a member of."
+        )
+    given = approvals_of_revision(report)
+    mine = [a for a in given if a.reviewer_id == actor.pk]
+    if mine:
+        raise ValidationError(
+            f"You already approved revision {report.revision} for the {mine[0].body}: another "
+            "person approves for each other body."
+        )
+    if body in {a.body for a in given}:
         raise ValidationError(f"{body} has already approved revision {report.revision}.")
+
+
+def register_dates_valid(report: StatusReport, actor: User) -> None:
+    """The dates the register would take from the report are dates it can hold."""
+    problems = date_problems(report)
+    if problems:
+        raise ValidationError(["The report carries dates the register cannot take:", *problems])
 
 
 # Effects: each writes what its step records, on the locked report.
@@ -105,6 +146,14 @@ def record_request(step: Step) -> None:
     )
 
 
+def set_answer_by(step: Step) -> None:
+    """The coordinator answers within the cycle's resubmission days."""
+    step.report.answer_by = timezone.localdate() + timedelta(
+        days=step.report.cycle.resubmission_days
+    )
+    step.fields.append("answer_by")
+
+
 def record_approval(step: Step) -> None:
     report = step.report
     Approval.objects.create(
@@ -120,33 +169,55 @@ def stamp_approved(step: Step) -> None:
     step.fields.append("approved_at")
 
 
-def record_achievements(step: Step) -> None:
-    """Once approved, the register follows the report: the project's lifecycle phase, and the
-    milestones reported as achieved."""
-    report, actor = step.report, step.actor
-    project = report.project
-    if report.phase_reported_id and project.phase_id != report.phase_reported_id:
-        project.phase_id = report.phase_reported_id
-        attribute(
-            project,
-            actor=actor,
-            reason=f"Phase reached, per the approved {report.cycle.year} report",
-        )
-        project.save(update_fields=["phase"])
+# A project whose approved report states one of these phases takes part in no later cycle.
+FINAL_PHASES: dict[str, str] = {
+    PhaseSlug.COMPLETED: ProjectStatus.COMPLETED,
+    PhaseSlug.CLOSED: ProjectStatus.CLOSED,
+}
+
+
+def _project_follows(report: StatusReport, actor: User) -> None:
+    """The project's phase, and its status once the phase is final. Never from a demo report:
+    it invents its phase, and a real project's record must not follow it."""
+    project, phase = report.project, report.phase_reported
+    if report.is_demo or phase is None:
+        return
+    fields = []
+    if project.phase_id != phase.pk:
+        project.phase = phase
+        fields.append("phase")
+    status = FINAL_PHASES.get(phase.slug)
+    if status is not None and project.status != status:
+        project.status = status
+        fields.append("status")
+    if fields:
+        reason = f"Phase reached, per the approved {report.cycle.year} report"
+        save_with_history(project, actor=actor, reason=reason, fields=fields)
+
+
+def _milestones_follow(report: StatusReport, actor: User) -> None:
+    """Achieved dates, and the forecasts as the milestones' current due dates, so that the
+    register's slippage is true."""
+    name = f"the approved {report.cycle.year} report of {report.project.acronym}"
     for update in report.updates.select_related("milestone"):
         milestone = update.milestone
-        if (
-            update.is_achieved
-            and update.achieved_on
-            and milestone.achieved_on != update.achieved_on
-        ):
-            milestone.achieved_on = update.achieved_on
-            attribute(
-                milestone,
-                actor=actor,
-                reason=f"Achieved, per the approved {report.cycle.year} report",
+        if update.is_achieved and update.achieved_on:
+            if milestone.achieved_on != update.achieved_on:
+                milestone.achieved_on = update.achieved_on
+                save_with_history(
+                    milestone, actor=actor, reason=f"Achieved, per {name}", fields=["achieved_on"]
+                )
+        elif update.forecast_date and milestone.current_due != update.forecast_date:
+            milestone.current_due = update.forecast_date
+            save_with_history(
+                milestone, actor=actor, reason=f"Forecast, per {name}", fields=["current_due"]
             )
-            milestone.save(update_fields=["achieved_on"])
+
+
+def register_follows(step: Step) -> None:
+    """Once approved, the register follows the report."""
+    _project_follows(step.report, step.actor)
+    _milestones_follow(step.report, step.actor)
 
 
 def every_required_body_approved(report: StatusReport) -> bool:
@@ -155,6 +226,20 @@ def every_required_body_approved(report: StatusReport) -> bool:
 
 def _now_state(report: StatusReport) -> str:
     return f"{report.get_state_display().lower()}"
+
+
+def approved_message(report: StatusReport, actor: User) -> str:
+    """ "Approved for the EDA; waiting for the EEAS and the EUMS." """
+    waiting = waiting_for(report)
+    if not waiting:
+        return (
+            f"Approved for the {actor.secretariat_body}: every required body has approved "
+            f"revision {report.revision}, and the report is approved."
+        )
+    names = (
+        waiting[0] if len(waiting) == 1 else f"{', the '.join(waiting[:-1])} and the {waiting[-1]}"
+    )
+    return f"Approved for the {actor.secretariat_body}; waiting for the {names}."
 
 
 @dataclass(frozen=True)
@@ -169,6 +254,8 @@ class Transition:
     # A reason is required when `reason_label` is set; `reason_missing` says so.
     reason_label: str = ""
     reason_missing: str = ""
+    # A decision names the revision it was taken on (the page sends it).
+    needs_revision: bool = False
     # Guards that keep the action off the page when they fail (about who acts, not content).
     preconditions: tuple[Guard, ...] = ()
     # Guards checked when the action is taken (the page offers it and explains what is missing).
@@ -177,7 +264,8 @@ class Transition:
     # The report reaches `target` only once this holds after the effects; it stays otherwise.
     moves_when: Callable[[StatusReport], bool] | None = None
     arrival_effects: tuple[Effect, ...] = ()
-    done: str = "{action}: the report is now {state}."
+    # What the person is told afterwards: a text ({action}, {state}) or a function.
+    done: str | Callable[[StatusReport, User], str] = "{action}: the report is now {state}."
 
     @property
     def permission_name(self) -> str:
@@ -190,11 +278,13 @@ class Transition:
     def button_label(self, actor: User) -> str:
         return self.button.format(body=actor.secretariat_body)
 
-    def message(self, report: StatusReport) -> str:
+    def message(self, report: StatusReport, actor: User) -> str:
+        if callable(self.done):
+            return self.done(report, actor)
         return self.done.format(action=self.action.label, state=_now_state(report))
 
 
-_SUBMISSION_GUARDS: tuple[Guard, ...] = (cycle_is_open, report_is_complete)
+_SUBMISSION_GUARDS: tuple[Guard, ...] = (cycle_is_open, deadline_not_passed, report_is_complete)
 
 TRANSITIONS: dict[tuple[str, str], Transition] = {
     (t.source, t.action): t
@@ -205,7 +295,7 @@ TRANSITIONS: dict[tuple[str, str], Transition] = {
             ReportState.SUBMITTED,
             permission=coordinates_report,
             button="Submit",
-            guards=(cycle_is_open, deadline_not_passed, report_is_complete),
+            guards=_SUBMISSION_GUARDS,
             effects=(stamp_submitted, take_snapshot),
             done="Submitted. The secretariat has been told.",
         ),
@@ -228,7 +318,8 @@ TRANSITIONS: dict[tuple[str, str], Transition] = {
             style="warn",
             reason_label="What should change (shared with the coordinator)",
             reason_missing="Say what should change: a comment is required.",
-            effects=(record_request,),
+            needs_revision=True,
+            effects=(record_request, set_answer_by),
         ),
         Transition(
             ReportState.SUBMITTED,
@@ -236,10 +327,13 @@ TRANSITIONS: dict[tuple[str, str], Transition] = {
             ReportState.APPROVED,
             permission=is_secretariat_reviewer & reviewer_body_required,
             button="Approve for the {body}",
+            needs_revision=True,
             preconditions=(body_may_approve,),
+            guards=(register_dates_valid,),
             effects=(record_approval,),
             moves_when=every_required_body_approved,
-            arrival_effects=(stamp_approved, record_achievements),
+            arrival_effects=(stamp_approved, register_follows),
+            done=approved_message,
         ),
         Transition(
             ReportState.APPROVED,
@@ -250,6 +344,8 @@ TRANSITIONS: dict[tuple[str, str], Transition] = {
             style="danger",
             reason_label="Reason for reopening",
             reason_missing="Give the reason for reopening this approved report.",
+            guards=(cycle_not_closed,),
+            effects=(set_answer_by,),
         ),
     )
 }
@@ -263,9 +359,9 @@ for _transition in TRANSITIONS.values():
     rules.add_perm(_transition.permission_name, _transition.permission)
 
 
-def message_after(action: str, report: StatusReport) -> str:
+def message_after(action: str, report: StatusReport, actor: User) -> str:
     """What the person is told once the action was taken on the report."""
-    return BY_ACTION[action].message(report)
+    return BY_ACTION[action].message(report, actor)
 
 
 def _passes(guards: tuple[Guard, ...], report: StatusReport, actor: User) -> bool:
@@ -283,7 +379,7 @@ def actions_for(*, user: User, report: StatusReport) -> list[Transition]:
         transition
         for (state, _), transition in TRANSITIONS.items()
         if state == report.state
-        and user.has_perm(transition.permission_name, report)
+        and may(user, transition.permission_name, report)
         and _passes(transition.preconditions, report, user)
     ]
 
@@ -321,8 +417,12 @@ def report_transition(
             .get(pk=report.pk)
         )
         transition = transition_of(report, action)
-        if not actor.has_perm(transition.permission_name, report):
+        if not may(actor, transition.permission_name, report):
             raise PermissionDenied(f"You may not {transition.action.label.lower()} this report.")
+        if transition.needs_revision and expected_revision is None:
+            raise ValidationError(
+                "Say which revision you decided on: open the report again and decide from there."
+            )
         if expected_revision is not None and expected_revision != report.revision:
             raise ValidationError(
                 f"The report was resubmitted as revision {report.revision} since you opened "

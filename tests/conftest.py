@@ -40,5 +40,6 @@ def role_users(project, other_project):
         "lead": factories.UserFactory(lead=True),
         "leadership": factories.UserFactory(leadership=True),
         "superuser": factories.UserFactory(is_superuser=True, is_staff=True),
+        "staff": factories.UserFactory(is_staff=True),
         "no_role": factories.UserFactory(),
     }

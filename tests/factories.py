@@ -23,8 +23,8 @@ from projects.models import (
     ProjectRole,
     Wave,
 )
-from reviews.enums import Assessment, CycleState, MilestoneStatus, ReportState
-from reviews.models import MilestoneUpdate, ReviewCycle, StatusReport
+from reviews.enums import Assessment, BuildState, CycleState, MilestoneStatus, ReportState
+from reviews.models import ConsolidatedReview, MilestoneUpdate, ReviewCycle, StatusReport
 
 # Fixture states with fixture codes: tests never depend on the real data set's rows.
 _CODES = [a + b for a in "QWXZ" for b in "ABCDEFGHIJKLMNOPQRSTUVWXYZ"]
@@ -202,3 +202,17 @@ class MilestoneUpdateFactory(factory.django.DjangoModelFactory):
     )
     status = MilestoneStatus.ON_TRACK
     percent_complete = 50
+
+
+class ConsolidatedReviewFactory(factory.django.DjangoModelFactory):
+    """A version built successfully (no files), by default after its cycle closed."""
+
+    class Meta:
+        model = ConsolidatedReview
+
+    cycle = factory.SubFactory(ReviewCycleFactory)
+    version = factory.Sequence(lambda n: n + 1)
+    state = BuildState.SUCCEEDED
+    progress = 100
+    requested_by = factory.SubFactory(UserFactory, lead=True)
+    provisional = False

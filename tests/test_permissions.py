@@ -16,30 +16,33 @@ from tests import factories
 
 pytestmark = pytest.mark.django_db
 
-ROLES = ["coordinator", "member", "eda", "lead", "leadership", "no_role", "superuser"]
+ROLES = ["coordinator", "member", "eda", "lead", "leadership", "no_role", "superuser", "staff"]
 
-# page -> expected status per role, in the order of ROLES
+# page -> expected status per role, in the order of ROLES. A superuser gets what the rules give
+# them (no report to write, no body to approve for, no draft to read); staff only the admin.
 MATRIX = {
-    "home": (200, 200, 200, 200, 200, 200, 200),
-    "project list": (200, 200, 200, 200, 200, 200, 200),
-    "own project": (200, 200, 200, 200, 200, 404, 200),
-    "other project": (404, 404, 200, 200, 200, 404, 200),
-    "cycle list": (403, 403, 200, 200, 200, 403, 200),
-    "plan a cycle": (403, 403, 403, 200, 403, 403, 200),
-    "cycle overview": (403, 403, 200, 200, 200, 403, 200),
-    "edit a cycle": (403, 403, 403, 200, 403, 403, 200),
-    "review queue": (403, 403, 200, 200, 403, 403, 200),
-    "own submitted report": (200, 200, 200, 200, 200, 404, 200),
-    "other submitted report": (404, 404, 200, 200, 200, 404, 200),
-    "own draft, edit page": (200, 302, 404, 404, 404, 404, 200),
-    "own draft, report page": (200, 200, 404, 404, 404, 404, 200),
-    "build progress": (403, 403, 403, 200, 403, 403, 200),
-    "unpublished review": (404, 404, 404, 200, 404, 404, 200),
-    "published review": (404, 404, 404, 200, 200, 404, 200),
-    "figures export": (403, 403, 403, 200, 200, 403, 200),
-    "absence and deputy": (403, 403, 200, 403, 403, 403, 200),
-    "admin": (302, 302, 302, 200, 302, 302, 200),
-    "health check": (200, 200, 200, 200, 200, 200, 200),
+    "home": (200, 200, 200, 200, 200, 200, 200, 200),
+    "project list": (200, 200, 200, 200, 200, 200, 200, 200),
+    "own project": (200, 200, 200, 200, 200, 404, 200, 404),
+    "other project": (404, 404, 200, 200, 200, 404, 200, 404),
+    "cycle list": (403, 403, 200, 200, 200, 403, 200, 403),
+    "plan a cycle": (403, 403, 403, 200, 403, 403, 403, 403),
+    "cycle overview": (403, 403, 200, 200, 200, 403, 200, 403),
+    "edit a cycle": (403, 403, 403, 200, 403, 403, 403, 403),
+    "review queue": (403, 403, 200, 200, 403, 403, 200, 403),
+    "own submitted report": (200, 200, 200, 200, 200, 404, 200, 404),
+    "other submitted report": (404, 404, 200, 200, 200, 404, 200, 404),
+    "own draft, edit page": (200, 302, 404, 404, 404, 404, 404, 404),
+    "own draft, report page": (200, 200, 404, 404, 404, 404, 404, 404),
+    "own draft, deadline": (404, 404, 404, 200, 404, 404, 404, 404),
+    "proposals to decide": (403, 403, 200, 200, 403, 403, 403, 403),
+    "build progress": (403, 403, 403, 200, 403, 403, 403, 403),
+    "unpublished review": (404, 404, 404, 200, 404, 404, 200, 404),
+    "published review": (404, 404, 404, 200, 200, 404, 200, 404),
+    "figures export": (403, 403, 403, 200, 200, 403, 200, 403),
+    "absence and deputy": (403, 403, 200, 403, 403, 403, 403, 403),
+    "admin": (302, 302, 302, 200, 302, 302, 200, 200),
+    "health check": (200, 200, 200, 200, 200, 200, 200, 200),
 }
 
 
@@ -49,14 +52,18 @@ def pages(project, other_project, role_users, settings, tmp_path):
     role_users["lead"].groups.add(secretariat_group())
     now = timezone.now()
     current = factories.ReviewCycleFactory(year=2026)
-    earlier = factories.ReviewCycleFactory(year=2025)
+    earlier = factories.ReviewCycleFactory(year=2025, closed=True)
     own = factories.StatusReportFactory(
         cycle=current, project=project, state=ReportState.SUBMITTED, submitted_at=now
     )
     other = factories.StatusReportFactory(
         cycle=current, project=other_project, state=ReportState.SUBMITTED, submitted_at=now
     )
-    draft = factories.StatusReportFactory(cycle=earlier, project=project)
+    third = factories.ProjectFactory(name="Charlie Project", acronym="CHARLIE", slug="charlie")
+    factories.ProjectRoleFactory(user=role_users["coordinator"], project=third)
+    factories.ProjectRoleFactory(user=role_users["member"], project=third, member=True)
+    draft = factories.StatusReportFactory(cycle=current, project=third)
+    factories.StatusReportFactory(cycle=earlier, project=project)
     versions = []
     for version, published in ((1, None), (2, now)):
         review = ConsolidatedReview(
@@ -84,6 +91,8 @@ def pages(project, other_project, role_users, settings, tmp_path):
         "other submitted report": other.get_absolute_url(),
         "own draft, edit page": reverse("reviews:report_edit", args=[draft.pk]),
         "own draft, report page": draft.get_absolute_url(),
+        "own draft, deadline": reverse("reviews:extension", args=[draft.pk]),
+        "proposals to decide": reverse("reviews:proposals"),
         "build progress": reverse("reviews:review_status", args=[versions[0].pk]),
         "unpublished review": reverse("reviews:review_download", args=[versions[0].pk, "pdf"]),
         "published review": reverse("reviews:review_download", args=[versions[1].pk, "pdf"]),

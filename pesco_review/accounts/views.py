@@ -1,14 +1,14 @@
 from django.contrib import messages
-from django.contrib.auth.mixins import PermissionRequiredMixin
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect
 from django.views.generic import FormView
 
 from pesco_review.accounts.forms import AbsenceForm
 from pesco_review.accounts.services import absence_set
+from pesco_review.permissions import RulesPermissionRequiredMixin
 
 
-class AbsenceView(PermissionRequiredMixin, FormView):
+class AbsenceView(RulesPermissionRequiredMixin, FormView):
     """A reviewer names a deputy of the same body while away."""
 
     permission_required = "accounts.set_absence"

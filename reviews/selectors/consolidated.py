@@ -3,6 +3,7 @@
 from django.http import Http404
 
 from pesco_review.accounts.models import User
+from pesco_review.permissions import may
 from reviews.enums import BuildState
 from reviews.models import ConsolidatedReview, ReviewCycle
 
@@ -10,12 +11,12 @@ from reviews.models import ConsolidatedReview, ReviewCycle
 def consolidated_versions(*, user: User, cycle: ReviewCycle) -> list[ConsolidatedReview]:
     """The versions of a cycle's review this user may see: all for the lead, the published
     ones for leadership."""
-    if not user.has_perm("reviews.view_consolidated"):
+    if not may(user, "reviews.view_consolidated"):
         return []
     versions = cycle.consolidated.select_related("requested_by", "published_by").order_by(
         "-version"
     )
-    if not user.has_perm("reviews.build_review"):
+    if not may(user, "reviews.build_review"):
         versions = versions.filter(published_at__isnull=False)
     return list(versions)
 
@@ -36,6 +37,6 @@ def consolidated_for_download(*, user: User, pk: int) -> ConsolidatedReview:
         .filter(pk=pk, state=BuildState.SUCCEEDED)
         .first()
     )
-    if review is None or not user.has_perm("reviews.download_review", review):
+    if review is None or not may(user, "reviews.download_review", review):
         raise Http404("No such document.")
     return review

@@ -5,7 +5,20 @@ from dataclasses import dataclass
 from datetime import date
 
 from reviews.enums import Assessment, MilestoneStatus, Narrative
-from reviews.models import MilestoneUpdate, StatusReport
+from reviews.models import Approval, MilestoneUpdate, StatusReport, update_date_errors
+
+
+def approvals_of_revision(report: StatusReport) -> list[Approval]:
+    """The approvals given to the report's current revision (prefetched ones where a page has
+    them)."""
+    return [a for a in report.approvals.all() if a.revision == report.revision]
+
+
+def waiting_for(report: StatusReport) -> list[str]:
+    """The required bodies that have not yet approved the current revision, in the cycle's
+    order."""
+    approved = approved_bodies(report, fresh=True)
+    return [body for body in report.cycle.required_bodies if body not in approved]
 
 
 def approved_bodies(report: StatusReport, *, fresh: bool = False) -> set[str]:
@@ -31,8 +44,7 @@ def missing_items(report: StatusReport) -> list[str]:
     missing = []
     if not report.assessment:
         missing.append("Overall assessment is missing.")
-    if report.phase_reported_id is None:
-        missing.append("Lifecycle phase reached is missing.")
+    # No phase is a valid answer: "not recorded".
     for name in Narrative.REQUIRED:
         if not getattr(report, name).strip():
             missing.append(f"{Narrative(name).label} is missing.")
@@ -45,7 +57,21 @@ def missing_items(report: StatusReport) -> list[str]:
             missing.append(f"{name}: achieved, but the date it was achieved is missing.")
         elif update.status in MilestoneStatus.NEEDS_EXPLANATION and not update.narrative.strip():
             missing.append(f"{name}: {update.get_status_display().lower()}, explain why.")
-    return missing
+    return missing + date_problems(report)
+
+
+def date_problems(report: StatusReport) -> list[str]:
+    """The milestone dates the report carries that no milestone can have, each named."""
+    problems = []
+    for update in sorted(report.updates.all(), key=lambda u: u.milestone.position):
+        errors = update_date_errors(
+            achieved_on=update.achieved_on if update.is_achieved else None,
+            forecast_date=update.forecast_date,
+            year=report.cycle.year,
+        )
+        name = milestone_name(update.milestone.position, update.milestone.title)
+        problems += [f"{name}: {message}" for message in errors.values()]
+    return problems
 
 
 def snapshot(report: StatusReport) -> dict:

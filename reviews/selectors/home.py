@@ -5,6 +5,7 @@ from dataclasses import dataclass, field
 from django.db.models import Count, Prefetch
 
 from pesco_review.accounts.models import User
+from pesco_review.permissions import may
 from projects import selectors as project_selectors
 from projects.enums import ProjectRoleKind
 from projects.models import Project
@@ -72,7 +73,7 @@ def home_page(*, user: User) -> HomePage:
         others=[p for p in projects if p.pk not in roles],
         in_review_count=sum(1 for p in projects if p.takes_part_in_reviews),
     )
-    if user.has_perm("reviews.view_consolidated"):
+    if may(user, "reviews.view_consolidated"):
         page.published_review = latest_published()
     cycle = page.cycle
     if cycle is None:
@@ -88,6 +89,6 @@ def home_page(*, user: User) -> HomePage:
     if user.secretariat_body:
         waiting = QueueFilters(state=ReportState.SUBMITTED, undecided=True)
         page.queue_count = len(review_queue(user=user, cycle=cycle, filters=waiting))
-    if user.has_perm("reviews.view_cycle_overview"):
+    if may(user, "reviews.view_cycle_overview"):
         page.state_counts = _state_counts(cycle)
     return page

@@ -29,8 +29,8 @@ class QueueFilters:
 
 
 def review_queue(*, user: User, cycle: ReviewCycle, filters: QueueFilters) -> list[ReportRow]:
-    """Submitted reports in order of submission; "overdue" means waiting for the secretariat's
-    decisions past the review deadline."""
+    """Submitted reports in order of submission; "overdue" means what it means everywhere: sent
+    back and not resubmitted by its answer-by date."""
     reports = (
         reports_visible_to(user=user, cycle=cycle)
         .filter(submitted_at__isnull=False)
@@ -42,7 +42,7 @@ def review_queue(*, user: User, cycle: ReviewCycle, filters: QueueFilters) -> li
         reports = reports.filter(state=filters.state)
     if filters.domain:
         reports = reports.filter(project__domain__slug=filters.domain)
-    rows = [report_row(r, overdue=r.is_review_overdue) for r in reports]
+    rows = [report_row(r, overdue=r.is_overdue) for r in reports]
     body = user.secretariat_body
     if filters.undecided and body:
         rows = [r for r in rows if r.report.is_in_review and body not in r.approved_by]

@@ -7,6 +7,7 @@ from django.http import Http404
 from django.urls import reverse
 
 from pesco_review.accounts.models import User
+from pesco_review.permissions import may
 from projects.rules import project_roles_of, sees_every_project
 from reviews.enums import CommentVisibility
 from reviews.models import (
@@ -28,7 +29,7 @@ from reviews.selectors.content import (
     missing_items,
 )
 from reviews.selectors.diffs import Diff, report_diffs, submitted_snapshot
-from reviews.selectors.history import HistoryLine, report_history
+from reviews.selectors.history import HistoryLine, report_history, submitted_history
 from reviews.workflow import actions_for
 
 
@@ -66,7 +67,7 @@ def report_detail(*, user: User, pk: int) -> StatusReport:
         )
     except StatusReport.DoesNotExist as error:
         raise Http404("No such report.") from error
-    if not user.has_perm("reviews.view_report", report):
+    if not may(user, "reviews.view_report", report):
         raise Http404("No such report.")
     return report
 
@@ -83,14 +84,14 @@ def comments_for(*, user: User, report: StatusReport) -> list[Comment]:
     comments = report.comments.select_related(
         "author__member_state", "resolved_by", "update__milestone"
     )
-    if not user.has_perm("reviews.view_internal_comments"):
+    if not may(user, "reviews.view_internal_comments"):
         comments = comments.filter(visibility=CommentVisibility.SHARED)
     return list(comments.order_by("created_at", "pk"))
 
 
 def mark_seen(*, user: User, report: StatusReport) -> None:
     """Remember the revision a secretariat member has now seen."""
-    if not report.was_submitted or not user.has_perm("reviews.view_review_queue"):
+    if not report.was_submitted or not may(user, "reviews.view_review_queue"):
         return
     ReportView.objects.update_or_create(
         report=report, user=user, defaults={"revision": report.revision}
@@ -153,15 +154,15 @@ def _threads(comments: list[Comment]) -> dict[int | None, list[Thread]]:
 
 def _can(user: User, report: StatusReport) -> dict[str, bool]:
     return {
-        "edit": report.is_editable and user.has_perm("reviews.edit_report", report),
-        "comment": user.has_perm("reviews.comment_report", report),
-        "comment_internal": user.has_perm("reviews.comment_internal"),
-        "resolve": user.has_perm("reviews.resolve_comment", report),
-        "extend": user.has_perm("reviews.grant_extension", report),
-        "baseline": user.has_perm("reviews.move_baseline"),
-        "propose": report.is_editable and user.has_perm("reviews.propose_milestone", report),
-        "decide": user.has_perm("reviews.decide_proposal"),
-        "history": user.has_perm("reviews.view_report_history", report),
+        "edit": report.is_editable and may(user, "reviews.edit_report", report),
+        "comment": may(user, "reviews.comment_report", report),
+        "comment_internal": may(user, "reviews.comment_internal"),
+        "resolve": may(user, "reviews.resolve_comment", report),
+        "extend": may(user, "reviews.grant_extension", report),
+        "baseline": may(user, "reviews.move_baseline"),
+        "propose": report.is_editable and may(user, "reviews.propose_milestone", report),
+        "decide": may(user, "reviews.decide_proposal"),
+        "history": may(user, "reviews.view_report_history", report),
     }
 
 
@@ -192,10 +193,11 @@ def report_page(*, user: User, pk: int) -> ReportPage:
     can = _can(user, report)
     diffs = report_diffs(user=user, report=report, as_submitted=as_submitted)
     mark_seen(user=user, report=report)
+    own = project_roles_of(user).get(report.project_id) is not None
+    transitions = list(report.transitions.select_related("actor").order_by("at", "pk"))
     history = None
     if can["history"]:
-        own = project_roles_of(user).get(report.project_id) is not None
-        history = report_history(report, drafts=own or user.is_superuser)
+        history = report_history(report) if own else submitted_history(report, transitions)
     return ReportPage(
         report=report,
         decisions=body_decisions(report),
@@ -209,9 +211,9 @@ def report_page(*, user: User, pk: int) -> ReportPage:
         actions=_buttons(user, report),
         missing=missing_items(report) if report.is_editable else [],
         diffs=diffs,
-        transitions=list(report.transitions.select_related("actor").order_by("at", "pk")),
+        transitions=transitions,
         approvals=sorted(report.approvals.all(), key=lambda a: a.decided_at),
-        proposals=list(report.proposals.all()),
+        proposals=[p for p in report.proposals.all() if own or p.is_sent],
         can=can,
         history=history,
     )

@@ -23,6 +23,7 @@ from reviews.services.discussion import (
     comment_resolve,
     milestone_propose,
     proposal_decide,
+    proposal_send,
 )
 from reviews.services.reports import (
     REPORT_FIELDS,
@@ -50,6 +51,7 @@ __all__ = [
     "milestone_move_baseline",
     "milestone_propose",
     "proposal_decide",
+    "proposal_send",
     "report_grant_extension",
     "report_update",
     "review_build",

@@ -13,8 +13,9 @@ from django.db.models import Max, Q
 from django.utils import timezone
 
 from pesco_review.accounts.models import User
+from pesco_review.history import save_with_history
 from reviews.builds import MAX_BUILD_ATTEMPTS, build_transition
-from reviews.enums import BuildState
+from reviews.enums import BuildState, CycleState
 from reviews.models import ConsolidatedReview, ReviewCycle, review_file_path
 from reviews.services._common import require
 
@@ -84,7 +85,11 @@ def _claim(review_id: int, task_id: str) -> ConsolidatedReview | None:
             error = f"Gave up after {review.attempts} attempts. Last error: {last}"
             build_transition(review, "give_up", error=error)
             return None
-        build_transition(review, "claim", task_id=task_id, progress=5, step="Starting")
+        # What the build reads now decides whether it is final: an open cycle's is provisional.
+        provisional = review.cycle.is_open
+        build_transition(
+            review, "claim", task_id=task_id, progress=5, step="Starting", provisional=provisional
+        )
         return review
 
 
@@ -190,11 +195,24 @@ def review_sweep_stuck() -> int:
 def review_publish(*, actor: User, review: ConsolidatedReview) -> ConsolidatedReview:
     """Publish a built version for leadership. A published version is never changed again."""
     require(actor, "reviews.build_review", review.cycle, "Only the secretariat lead publishes.")
-    review = ConsolidatedReview.objects.select_for_update().get(pk=review.pk)
+    review = (
+        ConsolidatedReview.objects.select_for_update().select_related("cycle").get(pk=review.pk)
+    )
     if not review.is_succeeded:
         raise ValidationError("Only a version that was built successfully can be published.")
     if review.is_published:
         raise ValidationError(f"Version {review.version} is already published.")
+    if review.provisional:
+        raise ValidationError(
+            f"Version {review.version} was built while the cycle was open: it is provisional, "
+            "for the secretariat only. Close the cycle and build a new version to publish."
+        )
+    if review.cycle.state not in CycleState.FINAL:
+        raise ValidationError(f"Close the {review.cycle.year} cycle before publishing its review.")
     review.published_at, review.published_by = timezone.now(), actor
     review.save(update_fields=["published_at", "published_by"])
+    cycle = review.cycle
+    if cycle.state == CycleState.CLOSED:  # its first published version publishes the cycle
+        cycle.state = CycleState.PUBLISHED
+        save_with_history(cycle, actor=actor, reason="Review published", fields=["state"])
     return review

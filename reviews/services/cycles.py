@@ -24,6 +24,7 @@ CYCLE_EDITABLE = (
     "reminder_days_before",
     "reminder_days_after",
     "reviewer_reminder_after_days",
+    "resubmission_days",
 )
 
 
@@ -115,6 +116,12 @@ def cycle_open(*, actor: User, cycle: ReviewCycle) -> int:
     if not cycle.is_openable:
         raise ValidationError(f"The {cycle.year} cycle is {cycle.get_state_display().lower()}.")
     if cycle.is_planned:
+        other = ReviewCycle.objects.filter(state=CycleState.OPEN).exclude(pk=cycle.pk).first()
+        if other is not None:
+            raise ValidationError(
+                f"The {other.year} cycle is still open: close it before opening the "
+                f"{cycle.year} cycle (one cycle is open at a time)."
+            )
         cycle.state = CycleState.OPEN
         cycle.opened_at = timezone.now()
         save_with_history(

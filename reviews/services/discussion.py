@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from pesco_review.accounts.models import User
 from pesco_review.history import save_with_history
+from pesco_review.permissions import may
 from projects.models import Milestone
 from reviews.enums import CommentVisibility, ProposalState
 from reviews.models import Comment, MilestoneProposal, MilestoneUpdate, StatusReport
@@ -19,7 +20,7 @@ def _thread_of(actor: User, report: StatusReport, parent: Comment, visibility: s
     """A reply stays where its thread is, and an internal thread stays internal."""
     if parent.report_id != report.pk:
         raise ValidationError("That comment belongs to another report.")
-    if parent.is_internal and not actor.has_perm("reviews.view_internal_comments"):
+    if parent.is_internal and not may(actor, "reviews.view_internal_comments"):
         raise PermissionDenied("You may not reply to this comment.")
     return parent.update, CommentVisibility.INTERNAL if parent.is_internal else visibility
 
@@ -81,6 +82,7 @@ def milestone_propose(
     require(actor, "reviews.propose_milestone", report, "You may not propose milestones here.")
     if not report.is_editable:
         raise PermissionDenied("You may not propose milestones here.")
+    # Kept by the coordinator until sent (proposal_send): the secretariat sees none before.
     proposal = MilestoneProposal(
         report=report,
         title=title.strip(),
@@ -89,6 +91,24 @@ def milestone_propose(
         proposed_by=actor,
     )
     save_with_history(proposal, actor=actor)
+    return proposal
+
+
+@transaction.atomic
+def proposal_send(*, actor: User, proposal: MilestoneProposal) -> MilestoneProposal:
+    """The coordinator sends a proposal to the secretariat; from then on its own fields (never
+    the report's draft) are what the secretariat sees of it."""
+    proposal = (
+        MilestoneProposal.objects.select_for_update().select_related("report").get(pk=proposal.pk)
+    )
+    require(actor, "reviews.propose_milestone", proposal.report, "You may not send this proposal.")
+    if proposal.is_sent:
+        raise ValidationError("This proposal was sent already.")
+    proposal.state = ProposalState.PENDING
+    proposal.sent_at = timezone.now()
+    save_with_history(
+        proposal, actor=actor, reason="Sent to the secretariat", fields=["state", "sent_at"]
+    )
     return proposal
 
 
@@ -118,6 +138,8 @@ def proposal_decide(*, actor: User, proposal: MilestoneProposal, accept: bool) -
     proposal = (
         MilestoneProposal.objects.select_for_update().select_related("report").get(pk=proposal.pk)
     )
+    if not proposal.is_sent:
+        raise ValidationError("This proposal has not been sent to the secretariat yet.")
     if not proposal.is_pending:
         raise ValidationError(f"This proposal was already {proposal.get_state_display().lower()}.")
     proposal.decided_by = actor

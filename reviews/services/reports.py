@@ -4,6 +4,7 @@ from datetime import date
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.utils import timezone
 
 from pesco_review.accounts.models import User
 from pesco_review.history import save_with_history
@@ -37,16 +38,31 @@ def report_grant_extension(
     report = StatusReport.objects.select_for_update().select_related("cycle").get(pk=report.pk)
     if not reason.strip():
         raise ValidationError("Give the reason for the extension.")
-    if until <= report.cycle.submission_deadline:
-        deadline = report.cycle.submission_deadline
-        raise ValidationError(f"An extension must end after the deadline ({deadline:%-d %B %Y}).")
-    report.extended_deadline = until
+    if report.is_decided:
+        raise ValidationError("The report is approved: it needs no extension.")
+    if not report.cycle.is_open:
+        raise ValidationError(
+            f"The {report.cycle.year} cycle is {report.cycle.get_state_display().lower()}: "
+            "no report of it can be submitted any more, so no extension is granted."
+        )
+    # Sent back: the answer-by date moves; otherwise the submission deadline is extended.
+    floor = timezone.localdate() if report.is_sent_back else report.cycle.submission_deadline
+    if until <= floor:
+        what = "today" if report.is_sent_back else "the deadline"
+        raise ValidationError(f"An extension must end after {what} ({floor:%-d %B %Y}).")
+    fields = ["extension_reason"]
+    if report.is_sent_back:
+        report.answer_by = until
+        fields.append("answer_by")
+    else:
+        report.extended_deadline = until
+        fields.append("extended_deadline")
     report.extension_reason = reason.strip()
     save_with_history(
         report,
         actor=actor,
         reason=f"Extension to {until:%-d %B %Y}: {reason.strip()}",
-        fields=["extended_deadline", "extension_reason"],
+        fields=fields,
     )
     return report
 
@@ -69,6 +85,11 @@ def report_update(
     if not report.is_editable:
         raise PermissionDenied("This report cannot be edited now.")
     require(actor, "reviews.edit_report", report, "This report cannot be edited now.")
+    if not report.cycle.is_open:
+        raise PermissionDenied(
+            f"The {report.cycle.year} cycle is {report.cycle.get_state_display().lower()}: its "
+            "reports can no longer be edited."
+        )
     if report.version != expected_version:
         last = report.history.select_related("history_user").first()
         editor = str(last.history_user) if last and last.history_user else "Somebody"
@@ -77,8 +98,12 @@ def report_update(
     for name in changed:
         setattr(report, name, values[name])
     report.version += 1
+    report.last_saved_at = timezone.now()
     save_with_history(
-        report, actor=actor, reason=HistoryReason.DRAFT_SAVED, fields=[*changed, "version"]
+        report,
+        actor=actor,
+        reason=HistoryReason.DRAFT_SAVED,
+        fields=[*changed, "version", "last_saved_at"],
     )
     by_id = {u.pk: u for u in report.updates.all()}
     for update_id, data in updates.items():

@@ -17,16 +17,18 @@ from reviews.views.cycles import (
     CycleUpdateView,
     ReviewQueueView,
 )
+from reviews.views.deadlines import ExtensionView
 from reviews.views.discussion import (
     CommentCreateView,
     CommentResolveView,
     ProposalCreateView,
     ProposalDecideView,
+    ProposalListView,
+    ProposalSendView,
 )
 from reviews.views.home import HomeView
 from reviews.views.reports import (
     BaselineView,
-    ExtensionView,
     ReportActionView,
     ReportDetailView,
     ReportEditView,
@@ -46,6 +48,8 @@ __all__ = [
     "HomeView",
     "ProposalCreateView",
     "ProposalDecideView",
+    "ProposalListView",
+    "ProposalSendView",
     "ReportActionView",
     "ReportDetailView",
     "ReportEditView",

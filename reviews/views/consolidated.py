@@ -1,12 +1,12 @@
 """The consolidated review: build, progress, publish, download; the figures export."""
 
 from django.contrib import messages
-from django.contrib.auth.mixins import PermissionRequiredMixin
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.views import View
 
+from pesco_review.permissions import RulesPermissionRequiredMixin
 from reviews import services
 from reviews.enums import BuildState
 from reviews.models import ConsolidatedReview, ReviewCycle
@@ -21,7 +21,7 @@ CONTENT_TYPES = {
 }
 
 
-class ReviewBuildView(PermissionRequiredMixin, View):
+class ReviewBuildView(RulesPermissionRequiredMixin, View):
     """The lead's one button: queue a new version of the cycle's consolidated review."""
 
     permission_required = "reviews.build_review"
@@ -38,7 +38,7 @@ class ReviewBuildView(PermissionRequiredMixin, View):
         return HttpResponseRedirect(f"{cycle.get_absolute_url()}#review-{review.pk}")
 
 
-class ReviewStatusView(PermissionRequiredMixin, View):
+class ReviewStatusView(RulesPermissionRequiredMixin, View):
     """The build's progress as JSON, for the progress bar (polled without reloading)."""
 
     permission_required = "reviews.build_review"
@@ -57,7 +57,7 @@ class ReviewStatusView(PermissionRequiredMixin, View):
         )
 
 
-class ReviewPublishView(PermissionRequiredMixin, View):
+class ReviewPublishView(RulesPermissionRequiredMixin, View):
     permission_required = "reviews.build_review"
     http_method_names = ["post"]
 
@@ -87,7 +87,7 @@ class ReviewDownloadView(View):
         )
 
 
-class FiguresExportView(PermissionRequiredMixin, View):
+class FiguresExportView(RulesPermissionRequiredMixin, View):
     """The cycle's figures and milestone table, from its approved reports, as CSV or XLSX."""
 
     permission_required = "reviews.export_figures"

@@ -1,13 +1,13 @@
 """Review cycles: the list, planning and editing, opening and closing, the overview, the queue."""
 
 from django.contrib import messages
-from django.contrib.auth.mixins import PermissionRequiredMixin
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.views import View
 from django.views.generic import CreateView, TemplateView, UpdateView
 
+from pesco_review.permissions import RulesPermissionRequiredMixin
 from reviews import forms, services
 from reviews.models import ReviewCycle
 from reviews.selectors.cycles import cycle_list, cycle_page
@@ -15,7 +15,7 @@ from reviews.selectors.queue import QueueFilters, queue_page
 from reviews.views._common import show_errors
 
 
-class CycleListView(PermissionRequiredMixin, TemplateView):
+class CycleListView(RulesPermissionRequiredMixin, TemplateView):
     permission_required = "reviews.view_cycle_overview"
     template_name = "reviews/cycle_list.html"
 
@@ -25,7 +25,7 @@ class CycleListView(PermissionRequiredMixin, TemplateView):
         return context
 
 
-class CycleCreateView(PermissionRequiredMixin, CreateView):
+class CycleCreateView(RulesPermissionRequiredMixin, CreateView):
     permission_required = "reviews.manage_cycle"
     template_name = "reviews/cycle_form.html"
     form_class = forms.CycleForm
@@ -40,7 +40,7 @@ class CycleCreateView(PermissionRequiredMixin, CreateView):
         return redirect(cycle)
 
 
-class CycleUpdateView(PermissionRequiredMixin, UpdateView):
+class CycleUpdateView(RulesPermissionRequiredMixin, UpdateView):
     permission_required = "reviews.manage_cycle"
     template_name = "reviews/cycle_form.html"
     form_class = forms.CycleForm
@@ -59,7 +59,7 @@ class CycleUpdateView(PermissionRequiredMixin, UpdateView):
         return redirect(cycle)
 
 
-class CycleActionView(PermissionRequiredMixin, View):
+class CycleActionView(RulesPermissionRequiredMixin, View):
     """Open or close a cycle (POST)."""
 
     permission_required = "reviews.manage_cycle"
@@ -83,7 +83,7 @@ class CycleActionView(PermissionRequiredMixin, View):
         return redirect(cycle)
 
 
-class CycleOverviewView(PermissionRequiredMixin, TemplateView):
+class CycleOverviewView(RulesPermissionRequiredMixin, TemplateView):
     """Every project's report in the cycle: state, each body's decision, overdue items."""
 
     permission_required = "reviews.view_cycle_overview"
@@ -95,7 +95,7 @@ class CycleOverviewView(PermissionRequiredMixin, TemplateView):
         return context
 
 
-class ReviewQueueView(PermissionRequiredMixin, TemplateView):
+class ReviewQueueView(RulesPermissionRequiredMixin, TemplateView):
     permission_required = "reviews.view_review_queue"
     template_name = "reviews/queue.html"
 

@@ -5,17 +5,20 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect
 from django.views import View
+from django.views.generic import TemplateView
 
+from pesco_review.permissions import RulesPermissionRequiredMixin, may
 from reviews import forms, services
 from reviews.enums import CommentVisibility
 from reviews.models import Comment, MilestoneProposal
+from reviews.selectors.proposals import proposals_to_decide
 from reviews.selectors.reports import report_detail
 from reviews.views._common import ReportFormActionView, show_errors
 
 
 def _readable(request, comment: Comment) -> None:
     """An internal comment does not exist for whoever may not read it."""
-    if comment.is_internal and not request.user.has_perm("reviews.view_internal_comments"):
+    if comment.is_internal and not may(request.user, "reviews.view_internal_comments"):
         raise Http404("No such comment.")
 
 
@@ -69,7 +72,37 @@ class ProposalCreateView(ReportFormActionView):
 
     def perform(self, report, data: dict, **objects) -> str:
         services.milestone_propose(actor=self.request.user, report=report, **data)
-        return "Milestone proposed to the secretariat."
+        return "The proposal is saved: send it to the secretariat when it is ready."
+
+
+class ProposalSendView(View):
+    """The coordinator sends a proposal to the secretariat."""
+
+    http_method_names = ["post"]
+
+    def post(self, request, pk: int):
+        proposal = get_object_or_404(MilestoneProposal, pk=pk)
+        report = report_detail(user=request.user, pk=proposal.report_id)
+        try:
+            services.proposal_send(actor=request.user, proposal=proposal)
+        except ValidationError as error:
+            show_errors(request, error)
+        else:
+            messages.success(request, f"“{proposal.title}” is sent to the secretariat.")
+        return redirect(report)
+
+
+class ProposalListView(RulesPermissionRequiredMixin, TemplateView):
+    """The proposals sent to the secretariat and not yet decided, drafts' included: only each
+    proposal's own fields are shown."""
+
+    permission_required = "reviews.decide_proposal"
+    template_name = "reviews/proposals.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["proposals"] = proposals_to_decide()
+        return context
 
 
 class ProposalDecideView(View):
@@ -77,11 +110,16 @@ class ProposalDecideView(View):
 
     def post(self, request, pk: int):
         proposal = get_object_or_404(MilestoneProposal, pk=pk)
-        report = report_detail(user=request.user, pk=proposal.report_id)
-        if not proposal.is_pending:
-            messages.error(request, "This proposal was already decided.")
-            return redirect(report)
+        if not (proposal.is_sent and may(request.user, "reviews.decide_proposal")):
+            raise Http404("No such proposal.")
         accept = request.POST.get("accept") == "1"
-        services.proposal_decide(actor=request.user, proposal=proposal, accept=accept)
-        messages.success(request, "Milestone added." if accept else "Proposal declined.")
-        return redirect(report)
+        try:
+            services.proposal_decide(actor=request.user, proposal=proposal, accept=accept)
+        except ValidationError as error:  # decided meanwhile by somebody else
+            show_errors(request, error)
+        else:
+            messages.success(request, "Milestone added." if accept else "Proposal declined.")
+        report = proposal.report
+        if may(request.user, "reviews.view_report", report):
+            return redirect(report)
+        return redirect("reviews:proposals")

@@ -1,5 +1,6 @@
 """A status report: its page, the coordinator's form, workflow actions, extensions, baselines."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404
@@ -7,6 +8,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.views import View
 from django.views.generic import TemplateView
 
+from pesco_review.permissions import may
 from projects.models import Milestone
 from reviews import forms, services
 from reviews.enums import Narrative, ReportAction
@@ -53,15 +55,18 @@ class ReportEditView(TemplateView):
 
     def dispatch(self, request, *args, **kwargs):
         self.report = report_detail(user=request.user, pk=kwargs["pk"])
+        report = self.report
         if not (
-            self.report.is_editable and request.user.has_perm("reviews.edit_report", self.report)
+            report.is_editable
+            and report.cycle.is_open
+            and may(request.user, "reviews.edit_report", report)
         ):
             return self.refuse(request)
         return super().dispatch(request, *args, **kwargs)
 
     def refuse(self, request):
         state = self.report.get_state_display().lower()
-        if request.method == "POST" and request.user.has_perm("reviews.submit_report", self.report):
+        if request.method == "POST" and may(request.user, "reviews.submit_report", self.report):
             # A co-coordinator submitted meanwhile: keep this person's text on the page.
             messages.error(
                 request,
@@ -72,15 +77,29 @@ class ReportEditView(TemplateView):
             return self.render_to_response(
                 self.get_context_data(form=form, formset=formset, locked=True)
             )
-        messages.error(request, f"This report is {state}: it cannot be edited now.")
-        return redirect(self.report)
+        report = self.report
+        if not may(request.user, "reviews.edit_report", report):
+            message = (
+                "Editing the report is the coordinator's task: you can read it and comment on it."
+            )
+        elif not report.cycle.is_open:
+            message = (
+                f"The {report.cycle.year} cycle is {report.cycle.get_state_display().lower()}: "
+                "its reports can no longer be edited."
+            )
+        else:
+            message = f"This report is {state}: it cannot be edited now."
+        messages.error(request, message)
+        return redirect(report)
 
     def get_forms(self, data=None):
         report = self.report
         form = forms.ReportForm(data, instance=report, initial={"version": report.version})
         formset = forms.MilestoneUpdateFormSet(
             data,
-            queryset=report.updates.select_related("milestone").order_by("milestone__position"),
+            queryset=report.updates.select_related("milestone", "report__cycle").order_by(
+                "milestone__position"
+            ),
             prefix="m",
         )
         return form, formset
@@ -90,6 +109,7 @@ class ReportEditView(TemplateView):
         if "form" not in context:
             context["form"], context["formset"] = self.get_forms()
         context["report"] = self.report
+        context["max_bytes"] = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
         if "conflict" in kwargs:
             saved = kwargs["conflict"]
             context["conflict_narratives"] = [(n.label, getattr(saved, n.value)) for n in Narrative]
@@ -156,7 +176,7 @@ class ReportEditView(TemplateView):
             messages.warning(request, "Your changes are saved, but the report was not submitted.")
             show_errors(request, error)
             return redirect("reviews:report_edit", pk=report.pk)
-        done = transition.message(report)
+        done = transition.message(report, request.user)
         messages.success(request, f"Saved and {done[0].lower()}{done[1:]}")
         return redirect(report)
 
@@ -183,17 +203,8 @@ class ReportActionView(View):
         except ValidationError as error:
             show_errors(request, error)
         else:
-            messages.success(request, message_after(action, report))
+            messages.success(request, message_after(action, report, request.user))
         return redirect(report)
-
-
-class ExtensionView(ReportFormActionView):
-    form_class = forms.ExtensionForm
-    invalid_message = "Give the new deadline and the reason for the extension."
-
-    def perform(self, report, data: dict, **objects) -> str:
-        services.report_grant_extension(actor=self.request.user, report=report, **data)
-        return f"Deadline extended to {data['until']:%-d %B %Y}."
 
 
 class BaselineView(ReportFormActionView):

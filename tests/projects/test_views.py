@@ -144,11 +144,11 @@ def test_home_query_count_same_for_5_and_60_projects(client, django_assert_num_q
     coordinator = factories.UserFactory()
     make_projects(5, coordinator=coordinator)
     client.force_login(coordinator)
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(7):
         client.get(reverse("home"))
 
     make_projects(55, coordinator=coordinator)
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(7):
         response = client.get(reverse("home"))
     assert len(response.context["page"].coordinated) == 60
 

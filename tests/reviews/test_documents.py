@@ -177,6 +177,8 @@ def test_review_request_build_by_anyone_but_the_lead_is_refused(cycle, role_user
 
 @pytest.fixture
 def succeeded(reports, cycle, role_users):
+    """A version built after the cycle closed: final, so it may be published."""
+    services.cycle_close(actor=role_users["lead"], cycle=cycle)
     review = ConsolidatedReview.objects.create(
         cycle=cycle, version=1, requested_by=role_users["lead"]
     )
@@ -310,7 +312,7 @@ def test_review_sweep_queues_a_silent_build_again_and_fails_one_out_of_attempts(
         task_id="dead-task",
         heartbeat_at=timezone.now() - timedelta(seconds=settings.REVIEW_BUILD_STALE_SECONDS + 5),
     )
-    other_cycle = factories.ReviewCycleFactory(year=2025)
+    other_cycle = factories.ReviewCycleFactory(year=2025, closed=True)
     exhausted = ConsolidatedReview.objects.create(
         cycle=other_cycle,
         version=1,
@@ -320,7 +322,7 @@ def test_review_sweep_queues_a_silent_build_again_and_fails_one_out_of_attempts(
         heartbeat_at=timezone.now() - timedelta(hours=1),
     )
     live = ConsolidatedReview.objects.create(
-        cycle=factories.ReviewCycleFactory(year=2024),
+        cycle=factories.ReviewCycleFactory(year=2024, closed=True),
         version=1,
         requested_by=lead,
         state=BuildState.RUNNING,

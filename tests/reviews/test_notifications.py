@@ -57,7 +57,10 @@ def report(project, people):
 
 def take(report: StatusReport, action: str, actor, reason: str = "") -> ReportTransition:
     """Take a workflow step (its queued mail is not sent in a test) and return its record."""
-    report_transition(report=report, action=action, actor=actor, reason=reason)
+    revision = StatusReport.objects.get(pk=report.pk).revision  # as the page would send it
+    report_transition(
+        report=report, action=action, actor=actor, reason=reason, expected_revision=revision
+    )
     return ReportTransition.objects.filter(report=report).last()
 
 

@@ -682,7 +682,7 @@ def test_milestone_move_baseline_without_reason_is_refused(project, role_users):
     assert (milestone.baseline_due, milestone.history.count()) == (date(2026, 6, 30), 1)
 
 
-def test_milestone_propose_by_coordinator_on_draft_is_pending(report, role_users):
+def test_milestone_propose_by_coordinator_on_draft_is_kept_until_sent(report, role_users):
     proposal = services.milestone_propose(
         actor=role_users["coordinator"],
         report=report,
@@ -705,7 +705,7 @@ def test_milestone_propose_by_coordinator_on_draft_is_pending(report, role_users
         "Live exercise",
         "With two states.",
         date(2027, 5, 1),
-        ProposalState.PENDING,
+        ProposalState.DRAFT,
         role_users["coordinator"],
         None,
     )
@@ -735,12 +735,14 @@ def test_milestone_propose_when_not_editable_by_this_user_is_refused(
 
 @pytest.fixture
 def proposal(report, role_users):
-    return services.milestone_propose(
+    """A proposal the coordinator sent to the secretariat."""
+    proposal = services.milestone_propose(
         actor=role_users["coordinator"],
         report=report,
         title="Live exercise",
         proposed_due=date(2027, 5, 1),
     )
+    return services.proposal_send(actor=role_users["coordinator"], proposal=proposal)
 
 
 def test_proposal_decide_accept_adds_milestone_to_register_and_report(report, proposal, role_users):
@@ -812,6 +814,7 @@ def test_proposal_decide_accept_on_submitted_report_adds_milestone_to_register_o
         title="Sea trials",
         proposed_due=date(2027, 6, 1),
         proposed_by=role_users["coordinator"],
+        state=ProposalState.PENDING,  # sent before the report was submitted
     )
 
     services.proposal_decide(actor=role_users["eda"], proposal=proposal, accept=True)

@@ -15,7 +15,18 @@ from tests import factories
 
 pytestmark = pytest.mark.django_db
 
-ROLES = ["coordinator", "member", "eda", "eeas", "eums", "lead", "leadership", "no_role"]
+ROLES = [
+    "coordinator",
+    "member",
+    "eda",
+    "eeas",
+    "eums",
+    "lead",
+    "leadership",
+    "no_role",
+    "superuser",
+    "staff",
+]
 STATES = [s.value for s in ReportState]
 ACTIONS = [a.value for a in ReportAction]
 
@@ -69,7 +80,13 @@ def test_report_transition_every_state_action_role(report, role_users, state, ac
     before = (StatusReport.objects.get(pk=report.pk).state, ReportTransition.objects.count())
 
     if (state, action, role) in ALLOWED:
-        result = report_transition(report=report, action=action, actor=actor, reason="Because.")
+        result = report_transition(
+            report=report,
+            action=action,
+            actor=actor,
+            reason="Because.",
+            expected_revision=report.revision,
+        )
 
         assert result.state == EXPECTED_TARGET[action]
         assert StatusReport.objects.get(pk=report.pk).state == EXPECTED_TARGET[action]
@@ -83,7 +100,13 @@ def test_report_transition_every_state_action_role(report, role_users, state, ac
         assert StatusReport.history.filter(id=report.pk).first().history_user == actor
     else:
         with pytest.raises((PermissionDenied, ValidationError)):
-            report_transition(report=report, action=action, actor=actor, reason="Because.")
+            report_transition(
+                report=report,
+                action=action,
+                actor=actor,
+                reason="Because.",
+                expected_revision=report.revision,
+            )
 
         after = (StatusReport.objects.get(pk=report.pk).state, ReportTransition.objects.count())
         assert after == before
@@ -94,9 +117,16 @@ def test_approve_by_every_required_body_approves_the_report(report, role_users):
     put_in_state(report, ReportState.SUBMITTED)
 
     for body in ("eda", "eeas"):
-        report = report_transition(report=report, action="approve", actor=role_users[body])
+        report = report_transition(
+            report=report,
+            action="approve",
+            actor=role_users[body],
+            expected_revision=report.revision,
+        )
         assert report.state == ReportState.SUBMITTED
-    report = report_transition(report=report, action="approve", actor=role_users["eums"])
+    report = report_transition(
+        report=report, action="approve", actor=role_users["eums"], expected_revision=report.revision
+    )
 
     assert report.state == ReportState.APPROVED
     assert report.approved_at is not None
@@ -109,11 +139,15 @@ def test_approve_by_every_required_body_approves_the_report(report, role_users):
 
 def test_approve_twice_by_same_body_is_refused(report, role_users):
     put_in_state(report, ReportState.SUBMITTED)
-    report_transition(report=report, action="approve", actor=role_users["eda"])
+    report_transition(
+        report=report, action="approve", actor=role_users["eda"], expected_revision=report.revision
+    )
     colleague = factories.UserFactory(eda=True)
 
     with pytest.raises(ValidationError, match="EDA has already approved revision 1"):
-        report_transition(report=report, action="approve", actor=colleague)
+        report_transition(
+            report=report, action="approve", actor=colleague, expected_revision=report.revision
+        )
 
     assert Approval.objects.count() == 1
 
@@ -124,22 +158,39 @@ def test_approve_only_bodies_the_cycle_requires(report, role_users):
     put_in_state(report, ReportState.SUBMITTED)
 
     with pytest.raises(PermissionDenied):
-        report_transition(report=report, action="approve", actor=role_users["eums"])
-    report = report_transition(report=report, action="approve", actor=role_users["eda"])
+        report_transition(
+            report=report,
+            action="approve",
+            actor=role_users["eums"],
+            expected_revision=report.revision,
+        )
+    report = report_transition(
+        report=report, action="approve", actor=role_users["eda"], expected_revision=report.revision
+    )
 
     assert report.state == ReportState.APPROVED
 
 
 def test_resubmit_raises_revision_and_voids_earlier_approvals(report, role_users):
     put_in_state(report, ReportState.SUBMITTED)
-    report_transition(report=report, action="approve", actor=role_users["eda"])
-    report_transition(report=report, action="approve", actor=role_users["eeas"])
     report_transition(
-        report=report, action="request_changes", actor=role_users["eums"], reason="Add risks."
+        report=report, action="approve", actor=role_users["eda"], expected_revision=report.revision
+    )
+    report_transition(
+        report=report, action="approve", actor=role_users["eeas"], expected_revision=report.revision
+    )
+    report_transition(
+        report=report,
+        action="request_changes",
+        actor=role_users["eums"],
+        reason="Add risks.",
+        expected_revision=report.revision,
     )
 
     report = report_transition(report=report, action="resubmit", actor=role_users["coordinator"])
-    report = report_transition(report=report, action="approve", actor=role_users["eums"])
+    report = report_transition(
+        report=report, action="approve", actor=role_users["eums"], expected_revision=report.revision
+    )
 
     assert report.revision == 2
     assert report.state == ReportState.SUBMITTED  # EDA and EEAS approved revision 1 only
@@ -150,7 +201,12 @@ def test_request_changes_without_comment_is_refused(report, role_users):
     put_in_state(report, ReportState.SUBMITTED)
 
     with pytest.raises(ValidationError, match="a comment is required"):
-        report_transition(report=report, action="request_changes", actor=role_users["eda"])
+        report_transition(
+            report=report,
+            action="request_changes",
+            actor=role_users["eda"],
+            expected_revision=report.revision,
+        )
 
     assert StatusReport.objects.get(pk=report.pk).state == ReportState.SUBMITTED
 
@@ -159,7 +215,11 @@ def test_request_changes_leaves_the_reason_as_shared_comment(report, role_users)
     put_in_state(report, ReportState.SUBMITTED)
 
     report_transition(
-        report=report, action="request_changes", actor=role_users["eda"], reason="Add the risks."
+        report=report,
+        action="request_changes",
+        actor=role_users["eda"],
+        reason="Add the risks.",
+        expected_revision=report.revision,
     )
 
     comment = Comment.objects.get()
@@ -192,7 +252,6 @@ def test_submit_with_missing_items_names_every_one(project, role_users):
     assert error.value.messages == [
         "The report cannot be submitted yet:",
         "Overall assessment is missing.",
-        "Lifecycle phase reached is missing.",
         "Achievements of the year is missing.",
         "Risks and mitigation is missing.",
         "Next year's plan is missing.",
@@ -253,7 +312,12 @@ def test_approved_report_records_achieved_milestones_in_register(report, role_us
     put_in_state(report, ReportState.SUBMITTED)
 
     for body in ("eda", "eeas", "eums"):
-        report_transition(report=report, action="approve", actor=role_users[body])
+        report_transition(
+            report=report,
+            action="approve",
+            actor=role_users[body],
+            expected_revision=report.revision,
+        )
 
     update.milestone.refresh_from_db()
     assert update.milestone.achieved_on == date(2026, 5, 4)
@@ -280,7 +344,9 @@ def test_two_reviewers_approving_at_once_both_count_exactly_once(project):
     def approve(reviewer):
         try:
             barrier.wait()
-            report_transition(report=report, action="approve", actor=reviewer)
+            report_transition(
+                report=report, action="approve", actor=reviewer, expected_revision=report.revision
+            )
         except Exception as error:  # noqa: BLE001 - collected and asserted below
             errors.append(error)
         finally:
@@ -302,7 +368,13 @@ def test_two_reviewers_approving_at_once_both_count_exactly_once(project):
 
 def test_approve_of_a_revision_no_longer_current_is_refused(report, role_users):
     put_in_state(report, ReportState.SUBMITTED)
-    report_transition(report=report, action="request_changes", actor=role_users["eda"], reason="x")
+    report_transition(
+        report=report,
+        action="request_changes",
+        actor=role_users["eda"],
+        reason="x",
+        expected_revision=report.revision,
+    )
     report_transition(report=report, action="resubmit", actor=role_users["coordinator"])
 
     with pytest.raises(ValidationError, match="resubmitted as revision 2 since you opened"):
