@@ -61,11 +61,9 @@ class MilestoneInline(admin.TabularInline):
 
 
 class NoRolesForOneselfMixin:
-    """A non-superuser cannot give themselves a project role (and so edit a project's report)."""
+    """Nobody gives themselves a project role (and so a report to write), superusers included."""
 
     def _check_roles(self, request, roles) -> None:
-        if request.user.is_superuser:
-            return
         if any(role.user_id == request.user.pk for role in roles):
             raise PermissionDenied("You cannot give yourself a project role; ask another steward.")
 
@@ -128,6 +126,22 @@ admin.site.unregister(User)
 @admin.register(User)
 class UserWithProjectRolesAdmin(NoRolesForOneselfMixin, UserAdmin):
     inlines = [*UserAdmin.inlines, ProjectRoleInline]
+
+    def history_lines(self, obj) -> list[tuple]:
+        """The organisation's changes, and every project role given, changed or taken."""
+        lines = super().history_lines(obj)
+        if obj is None or obj.pk is None:
+            return lines
+        records = ProjectRole.history.filter(user_id=obj.pk).select_related(
+            "history_user", "project"
+        )
+        verbs = {"+": "given", "~": "changed", "-": "taken away"}
+        for record in records:
+            who = record.history_user or "a command"
+            role = record.get_role_display()
+            what = f"{role} of {record.project.acronym}, {verbs[record.history_type]} by {who}"
+            lines.append((record.history_date, what))
+        return lines
 
     def save_formset(self, request, form, formset, change):
         if formset.model is ProjectRole:

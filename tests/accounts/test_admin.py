@@ -19,6 +19,15 @@ def lead(client):
     return lead
 
 
+# The project-roles inline's management form, as the page sends it.
+ROLES_INLINE = {
+    "project_roles-TOTAL_FORMS": "0",
+    "project_roles-INITIAL_FORMS": "0",
+    "project_roles-MIN_NUM_FORMS": "0",
+    "project_roles-MAX_NUM_FORMS": "1000",
+}
+
+
 def user_form(user, **changes) -> dict:
     data = {
         "username": user.username,
@@ -48,15 +57,135 @@ def test_admin_lead_cannot_make_themselves_superuser(client, lead):
     assert (lead.is_superuser, lead.secretariat_body) == (False, "")
 
 
-def test_admin_lead_can_set_another_users_organisation(client, lead):
-    other = factories.UserFactory(username="reviewer")
+def test_admin_lead_sets_a_national_users_state_but_never_a_secretariat_body(client, lead):
+    state = factories.MemberStateFactory()
+    other = factories.UserFactory(username="poc")
     url = reverse("admin:accounts_user_change", args=[other.pk])
 
-    response = client.post(url, user_form(other, secretariat_body="EEAS", is_superuser="on"))
+    response = client.post(
+        url,
+        user_form(
+            other,
+            member_state=state.pk,
+            secretariat_body="EEAS",
+            is_superuser="on",
+            is_secretariat_lead="on",
+            is_leadership="on",
+        ),
+    )
 
     other.refresh_from_db()
     assert response.status_code == 302
-    assert (other.secretariat_body, other.is_superuser) == ("EEAS", False)
+    assert (
+        other.member_state,
+        other.secretariat_body,
+        other.is_superuser,
+        other.is_secretariat_lead,
+        other.is_leadership,
+    ) == (state, "", False, False, False)
+
+
+def test_admin_lead_changes_no_secretariat_or_leadership_account(client, lead):
+    for user in (factories.UserFactory(eda=True), factories.UserFactory(leadership=True)):
+        response = client.post(
+            reverse("admin:accounts_user_change", args=[user.pk]),
+            user_form(user, first_name="Changed", secretariat_body=""),
+        )
+        assert response.status_code == 403
+        assert User.objects.get(pk=user.pk).first_name == "Test"
+
+
+def test_admin_lead_creates_national_accounts_only_without_password_or_flags(client, lead):
+    state = factories.MemberStateFactory()
+
+    response = client.post(
+        reverse("admin:accounts_user_add"),
+        {
+            "username": "new-poc",
+            "first_name": "Maria",
+            "last_name": "Silva",
+            "email": "maria@example.org",
+            "member_state": state.pk,
+            "secretariat_body": "EDA",
+            "is_secretariat_lead": "on",
+            "is_staff": "on",
+            "password1": "a-long-chosen-password",
+            "password2": "a-long-chosen-password",
+            **ROLES_INLINE,
+        },
+    )
+
+    created = User.objects.get(username="new-poc")
+    assert response.status_code == 302
+    assert (
+        created.member_state,
+        created.secretariat_body,
+        created.is_secretariat_lead,
+        created.is_staff,
+        created.has_usable_password(),
+    ) == (state, "", False, False, False)
+
+
+def test_admin_lead_creating_an_account_without_a_state_is_told_why(client, lead):
+    response = client.post(
+        reverse("admin:accounts_user_add"),
+        {"username": "nobody", "email": "n@example.org", **ROLES_INLINE},
+    )
+
+    assert response.status_code == 200
+    assert "A national point of contact represents a member state" in response.text
+    assert not User.objects.filter(username="nobody").exists()
+
+
+def test_admin_lead_sets_no_other_users_password(client, lead):
+    other = factories.UserFactory(username="poc")
+    url = reverse("admin:auth_user_password_change", args=[other.pk])
+
+    response = client.post(
+        url, {"password1": "another-long-password", "password2": "another-long-password"}
+    )
+
+    assert response.status_code == 403
+    assert User.objects.get(pk=other.pk).check_password("a-long-test-password")
+
+
+def test_admin_superuser_sets_a_body_and_the_change_shows_on_the_persons_page(client):
+    root = factories.UserFactory(is_superuser=True, is_staff=True, username="root")
+    other = factories.UserFactory(username="reviewer")
+    client.force_login(root)
+    url = reverse("admin:accounts_user_change", args=[other.pk])
+
+    client.post(url, user_form(other, secretariat_body="EDA"))
+    page = client.get(url).content.decode()
+
+    assert User.objects.get(pk=other.pk).secretariat_body == "EDA"
+    assert "Secretariat body: — → EDA" in page
+    assert "by Test User" in page or "by root" in page
+
+
+def test_admin_a_project_role_given_shows_on_the_persons_page(client, lead, project):
+    poc = factories.UserFactory()
+    client.post(
+        reverse("admin:projects_projectrole_add"),
+        {"user": poc.pk, "project": project.pk, "role": "coordinator"},
+    )
+
+    page = client.get(reverse("admin:accounts_user_change", args=[poc.pk])).content.decode()
+
+    assert "Coordinator of ALPHA, given by" in page
+
+
+def test_admin_nobody_gives_themselves_a_project_role_superuser_included(client, project):
+    root = factories.UserFactory(is_superuser=True, is_staff=True)
+    client.force_login(root)
+
+    response = client.post(
+        reverse("admin:projects_projectrole_add"),
+        {"user": root.pk, "project": project.pk, "role": "coordinator"},
+    )
+
+    assert response.status_code == 403
+    assert ProjectRole.objects.count() == 0
 
 
 def test_admin_lead_cannot_change_a_superuser_or_its_password(client, lead):
