@@ -127,6 +127,12 @@ class Project(models.Model):
     phase = models.ForeignKey(
         LifecyclePhase, on_delete=models.PROTECT, null=True, blank=True, related_name="projects"
     )
+    phase_as_of = models.CharField(
+        max_length=40, null=True, blank=True, help_text="When the source says the phase held."
+    )
+    phase_source = models.CharField(
+        max_length=300, blank=True, help_text="The source that states the phase."
+    )
     status = models.CharField(
         max_length=20, choices=ProjectStatus.choices, default=ProjectStatus.UNKNOWN
     )

@@ -11,7 +11,7 @@ from django.utils.text import slugify
 
 from pesco_review.history import attribute
 from projects.enums import ListCoverage, ParticipationRole, ProjectStatus, StateKind
-from projects.models import Domain, MemberState, Participation, Project, Wave
+from projects.models import Domain, LifecyclePhase, MemberState, Participation, Project, Wave
 
 # Names of the third states that the data set names by code only (ISO 3166-1).
 THIRD_STATE_NAMES = {
@@ -72,11 +72,14 @@ def _create(model, values: dict, *, actor, reason: str):
     return instance
 
 
-def _validate(data: dict) -> None:
-    """Refuse a data set that names an unknown state, with every problem named."""
+def _validate(data: dict, phases: dict) -> None:
+    """Refuse a data set that names an unknown state or phase, with every problem named."""
     known = {entry["code"] for entry in data["member_states"]} | set(THIRD_STATE_NAMES)
     problems = []
     for entry in data["projects"]:
+        phase = entry.get("phase")
+        if phase and slugify(phase) not in phases:
+            problems.append(f"{entry['acronym']}: unknown lifecycle phase {phase!r}")
         for key in ("coordinators", "participants", "observers", "third_state_participants"):
             for code in entry.get(key) or []:
                 if code not in known:
@@ -87,7 +90,7 @@ def _validate(data: dict) -> None:
         raise ValidationError(problems)
 
 
-def _project_values(entry: dict, *, domains: dict, waves: dict) -> dict:
+def _project_values(entry: dict, *, domains: dict, waves: dict, phases: dict) -> dict:
     participants = entry.get("participants")
     if participants is None:
         coverage = ListCoverage.NOT_RECORDED
@@ -113,6 +116,10 @@ def _project_values(entry: dict, *, domains: dict, waves: dict) -> dict:
         "source": entry.get("source") or "",
         "extra_sources": list(entry.get("extra_sources") or []),
         "notes": entry.get("notes") or "",
+        # Only where a source states it; never inferred (null stays "not recorded").
+        "phase": phases.get(slugify(entry.get("phase") or "")),
+        "phase_as_of": entry.get("phase_as_of"),
+        "phase_source": entry.get("phase_source") or "",
     }
 
 
@@ -329,14 +336,15 @@ def pesco_data_load(*, data: dict, actor=None, today: date | None = None) -> Loa
     participations change only where the data set itself changed since the last load, so what
     the secretariat completed in the admin is not overwritten by an unchanged source.
     """
-    _validate(data)
+    phases = LifecyclePhase.objects.in_bulk(field_name="slug")
+    _validate(data, phases)
     today = today or timezone.localdate()
     report = LoadReport()
     states = _load_states(data, actor=actor, report=report)
     domains, waves = _load_domains_and_waves(data, actor=actor, report=report)
     projects = {p.acronym: p for p in Project.objects.prefetch_related("participations__state")}
     for entry in data["projects"]:
-        values = _project_values(entry, domains=domains, waves=waves)
+        values = _project_values(entry, domains=domains, waves=waves, phases=phases)
         acronym = entry["acronym"]
         known = projects.get(acronym)
         previous = (known.source_record or {}).get("entry") if known is not None else None

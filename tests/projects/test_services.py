@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.core.management import call_command
 
 from projects.enums import ListCoverage, ParticipationRole, ProjectStatus, StateKind
-from projects.models import Domain, MemberState, Participation, Project, Wave
+from projects.models import Domain, LifecyclePhase, MemberState, Participation, Project, Wave
 from projects.services import pesco_data_load
 
 pytestmark = pytest.mark.django_db
@@ -221,3 +221,38 @@ def test_pesco_data_load_role_change_ends_old_participation_and_starts_new(datas
         .values_list("role", "until")
     )
     assert rows == [("observer", date(2026, 6, 1)), ("participant", None)]
+
+
+def test_pesco_data_load_takes_the_phase_a_source_states_and_invents_none(dataset):
+    pesco_data_load(data=dataset)
+
+    phased = {
+        p.acronym: (p.phase.slug, p.phase_as_of, bool(p.phase_source))
+        for p in Project.objects.filter(phase__isnull=False).select_related("phase")
+    }
+    assert phased == {
+        "EMC": ("full-operating-capability", "2022-05-30", True),
+        "CRRT": ("full-operating-capability", "2021-05", True),
+    }
+    assert Project.objects.filter(phase__isnull=True).count() == 70
+
+
+def test_pesco_data_load_keeps_a_phase_the_register_moved_while_the_source_is_unchanged(
+    dataset,
+):
+    pesco_data_load(data=dataset)
+    execution = LifecyclePhase.objects.get(slug="execution")
+    Project.objects.filter(acronym="SATOC").update(phase=execution)
+
+    report = pesco_data_load(data=dataset)
+
+    assert Project.objects.get(acronym="SATOC").phase == execution
+    assert "projects updated" not in " ".join(report.lines())
+
+
+def test_pesco_data_load_an_unknown_phase_is_refused_by_name(dataset):
+    changed = copy.deepcopy(dataset)
+    changed["projects"][0]["phase"] = "hibernation"
+
+    with pytest.raises(ValidationError, match="unknown lifecycle phase 'hibernation'"):
+        pesco_data_load(data=changed)
