@@ -530,3 +530,18 @@ def test_a_member_opening_the_edit_page_is_told_editing_is_the_coordinators_task
     assert [str(m) for m in response.context["messages"]] == [
         "Editing the report is the coordinator's task: you can read it and comment on it."
     ]
+
+
+def test_a_request_over_the_upload_limit_gets_a_page_that_says_so(
+    client, report, role_users, settings
+):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1000
+    client.force_login(role_users["coordinator"])
+
+    response = client.post(
+        reverse("reviews:report_edit", args=[report.pk]), form_data(report, summary="x" * 2000)
+    )
+
+    assert response.status_code == 413
+    assert "your text is still in the form there" in response.content.decode()
+    assert StatusReport.objects.get(pk=report.pk).version == 1
