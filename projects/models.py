@@ -7,6 +7,7 @@ choice), never as an empty list or "none"; `*_verified = False` marks a value th
 from datetime import date
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
@@ -295,3 +296,12 @@ class ProjectRole(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} — {self.get_role_display()} of {self.project.acronym}"
+
+    def clean(self) -> None:
+        if self.user_id and not self.user.is_national_contact:
+            raise ValidationError(
+                {
+                    "user": "Project roles are for national points of contact: a secretariat, "
+                    "leadership or staff account holds none (it would read the project's drafts)."
+                }
+            )

@@ -99,16 +99,18 @@ class MilestoneUpdateForm(forms.ModelForm):
         widgets = {
             "forecast_date": DATE,
             "achieved_on": DATE,
-            "narrative": forms.Textarea(attrs={"rows": 2}),
+            "narrative": forms.Textarea(attrs={"rows": 2, "data-counter": ""}),
             "percent_complete": forms.NumberInput(attrs={"min": 0, "max": 100}),
         }
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["narrative"].widget.attrs["maxlength"] = narrative_max_length()
+
     def clean(self):
         data = super().clean()
-        if data.get("status") == MilestoneStatus.ACHIEVED and data.get("percent_complete") not in (
-            None,
-            100,
-        ):
+        achieved = data.get("status") == MilestoneStatus.ACHIEVED
+        if achieved and data.get("percent_complete") not in (None, 100):
             self.add_error("percent_complete", "An achieved milestone is 100 % complete.")
         return data
 

@@ -53,7 +53,9 @@ def default_reminder_days_after() -> list[int]:
 
 
 class ReviewCycle(models.Model):
-    year = models.PositiveSmallIntegerField(unique=True)
+    year = models.PositiveSmallIntegerField(
+        unique=True, validators=[MinValueValidator(2018), MaxValueValidator(2100)]
+    )
     opens = models.DateField()
     submission_deadline = models.DateField()
     review_deadline = models.DateField()
@@ -293,7 +295,7 @@ class MilestoneUpdate(models.Model):
     )
     forecast_date = models.DateField(null=True, blank=True)
     achieved_on = models.DateField(null=True, blank=True)
-    narrative = models.TextField(blank=True)
+    narrative = narrative_field("narrative")
 
     history = HistoricalRecords()
 

@@ -17,6 +17,7 @@ from projects.rules import (
     is_secretariat_lead,
     is_superuser,
 )
+from reviews.enums import CycleState
 
 
 def _project(report):
@@ -78,8 +79,19 @@ def review_published(user, review) -> bool:
 
 rules.add_perm("reviews.build_review", is_secretariat_lead)
 rules.add_perm("reviews.view_consolidated", is_secretariat_lead | is_leadership | is_superuser)
+
+
+@rules.predicate
+def cycle_final(user, cycle) -> bool:
+    """Closed to submissions (or published): its figures no longer move."""
+    return cycle is not None and cycle.state in CycleState.FINAL
+
+
+# A provisional version (built while its cycle was open) is for the secretariat lead only.
 rules.add_perm(
     "reviews.download_review",
-    is_secretariat_lead | is_superuser | (is_leadership & review_published),
+    is_secretariat_lead | ((is_superuser | is_leadership) & review_published),
 )
-rules.add_perm("reviews.export_figures", is_secretariat_lead | is_leadership | is_superuser)
+rules.add_perm(
+    "reviews.export_figures", is_secretariat_lead | ((is_leadership | is_superuser) & cycle_final)
+)

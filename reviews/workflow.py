@@ -76,6 +76,24 @@ def cycle_not_closed(report: StatusReport, actor: User) -> None:
         )
 
 
+def cycle_open_for_changes(report: StatusReport, actor: User) -> None:
+    """Sent back, a report must be resubmitted: only while the cycle is open."""
+    if not report.cycle.is_open:
+        raise ValidationError(
+            f"The {report.cycle.year} cycle is {report.cycle.get_state_display().lower()}: a "
+            "report sent back now could never be resubmitted. Approve it, or leave it undecided."
+        )
+
+
+def cycle_takes_decisions(report: StatusReport, actor: User) -> None:
+    """Decisions go on after a cycle closes to submissions, until its review is published."""
+    if not report.cycle.is_in_review:
+        raise ValidationError(
+            f"The {report.cycle.year} cycle is {report.cycle.get_state_display().lower()}: its "
+            "reports are final."
+        )
+
+
 def deadline_not_passed(report: StatusReport, actor: User) -> None:
     """The effective deadline (the extension, or the answer-by date once sent back)."""
     if timezone.localdate() > report.deadline:
@@ -319,6 +337,7 @@ TRANSITIONS: dict[tuple[str, str], Transition] = {
             reason_label="What should change (shared with the coordinator)",
             reason_missing="Say what should change: a comment is required.",
             needs_revision=True,
+            guards=(cycle_open_for_changes,),
             effects=(record_request, set_answer_by),
         ),
         Transition(
@@ -329,7 +348,7 @@ TRANSITIONS: dict[tuple[str, str], Transition] = {
             button="Approve for the {body}",
             needs_revision=True,
             preconditions=(body_may_approve,),
-            guards=(register_dates_valid,),
+            guards=(cycle_takes_decisions, register_dates_valid),
             effects=(record_approval,),
             moves_when=every_required_body_approved,
             arrival_effects=(stamp_approved, register_follows),

@@ -29,17 +29,6 @@ TRACKED = {
 }
 
 
-def is_national(user: User) -> bool:
-    """A national point of contact: no secretariat body, no flag beyond an ordinary account."""
-    return not (
-        user.secretariat_body
-        or user.is_secretariat_lead
-        or user.is_leadership
-        or user.is_staff
-        or user.is_superuser
-    )
-
-
 class NationalUserCreationForm(forms.ModelForm):
     """What the lead fills in for a new national point of contact: no password, no flag."""
 
@@ -117,7 +106,7 @@ class UserAdmin(DjangoUserAdmin, SimpleHistoryAdmin):
 
     def has_change_permission(self, request, obj=None):
         """The lead changes national points of contact only (and may look at everyone)."""
-        if obj is not None and self._lead_only(request) and not is_national(obj):
+        if obj is not None and self._lead_only(request) and not obj.is_national_contact:
             return obj.pk == request.user.pk and super().has_change_permission(request, obj)
         return super().has_change_permission(request, obj)
 

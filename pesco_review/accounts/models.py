@@ -67,6 +67,18 @@ class User(AbstractUser):
     def __str__(self) -> str:
         return self.get_full_name() or self.username
 
+    @property
+    def is_national_contact(self) -> bool:
+        """A national point of contact: no secretariat body and no flag beyond an ordinary
+        account. Only they hold project roles (and so read their projects' drafts)."""
+        return not (
+            self.secretariat_body
+            or self.is_secretariat_lead
+            or self.is_leadership
+            or self.is_staff
+            or self.is_superuser
+        )
+
     def is_absent(self, today) -> bool:
         return self.absent_until is not None and self.absent_until >= today
 

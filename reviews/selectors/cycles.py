@@ -6,6 +6,7 @@ from django.db.models import Count, Prefetch, QuerySet
 from django.shortcuts import get_object_or_404
 
 from pesco_review.accounts.models import User
+from pesco_review.permissions import may
 from reviews.enums import CycleState, ReportState
 from reviews.models import Approval, ConsolidatedReview, ReviewCycle, StatusReport
 from reviews.selectors.consolidated import consolidated_versions
@@ -50,6 +51,7 @@ class CyclePage:
     overdue: list[ReportRow]
     versions: list[ConsolidatedReview]
     missing: list[StatusReport]  # once the cycle is no longer open: not approved
+    may_export: bool  # the figures (CSV, XLSX)
 
 
 def cycle_page(*, user: User, year: int) -> CyclePage:
@@ -76,4 +78,5 @@ def cycle_page(*, user: User, year: int) -> CyclePage:
         overdue=[row for row in rows if row.is_overdue],
         versions=consolidated_versions(user=user, cycle=cycle),
         missing=[] if cycle.is_open else [r for r in reports if not r.is_decided],
+        may_export=may(user, "reviews.export_figures", cycle),
     )

@@ -47,6 +47,10 @@ def review_request_build(*, actor: User, cycle: ReviewCycle) -> ConsolidatedRevi
     """Queue a new version; refused while another build of the cycle is queued or running."""
     require(actor, "reviews.build_review", cycle, "Only the secretariat lead builds the review.")
     cycle = ReviewCycle.objects.select_for_update().get(pk=cycle.pk)
+    if cycle.is_planned:
+        raise ValidationError(
+            f"The {cycle.year} cycle is not open yet: there is no report to build a review from."
+        )
     running = _active_build(cycle)
     if running is not None:
         raise BuildAlreadyRunningError(running)
@@ -86,7 +90,7 @@ def _claim(review_id: int, task_id: str) -> ConsolidatedReview | None:
             build_transition(review, "give_up", error=error)
             return None
         # What the build reads now decides whether it is final: an open cycle's is provisional.
-        provisional = review.cycle.is_open
+        provisional = review.cycle.state not in CycleState.FINAL
         build_transition(
             review, "claim", task_id=task_id, progress=5, step="Starting", provisional=provisional
         )

@@ -112,7 +112,10 @@ def cycle_open(*, actor: User, cycle: ReviewCycle) -> int:
     """Open the cycle: a draft for every project in review. Opening again creates drafts only
     for projects that have none yet; returns the number created."""
     require(actor, "reviews.manage_cycle", message="Only the secretariat lead opens cycles.")
-    cycle = ReviewCycle.objects.select_for_update().get(pk=cycle.pk)
+    # Every cycle row is locked, in one order: two openings at once are serialised, and the
+    # second finds the first open (the constraint is never the first to notice).
+    locked = {c.pk: c for c in ReviewCycle.objects.select_for_update().order_by("pk")}
+    cycle = locked[cycle.pk]
     if not cycle.is_openable:
         raise ValidationError(f"The {cycle.year} cycle is {cycle.get_state_display().lower()}.")
     if cycle.is_planned:

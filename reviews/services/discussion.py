@@ -16,6 +16,14 @@ from reviews.models import Comment, MilestoneProposal, MilestoneUpdate, StatusRe
 from reviews.services._common import require
 
 
+def _cycle_open(report: StatusReport) -> None:
+    if not report.cycle.is_open:
+        raise ValidationError(
+            f"The {report.cycle.year} cycle is {report.cycle.get_state_display().lower()}: its "
+            "reports are final, and no milestone is proposed on them."
+        )
+
+
 def _thread_of(actor: User, report: StatusReport, parent: Comment, visibility: str):
     """A reply stays where its thread is, and an internal thread stays internal."""
     if parent.report_id != report.pk:
@@ -79,9 +87,15 @@ def comment_resolve(*, actor: User, comment: Comment, resolved: bool) -> Comment
 def milestone_propose(
     *, actor: User, report: StatusReport, title: str, proposed_due: date, description: str = ""
 ) -> MilestoneProposal:
+    report = (
+        StatusReport.objects.select_for_update(of=("self",))
+        .select_related("cycle", "project")
+        .get(pk=report.pk)
+    )
     require(actor, "reviews.propose_milestone", report, "You may not propose milestones here.")
     if not report.is_editable:
         raise PermissionDenied("You may not propose milestones here.")
+    _cycle_open(report)
     # Kept by the coordinator until sent (proposal_send): the secretariat sees none before.
     proposal = MilestoneProposal(
         report=report,
@@ -99,11 +113,14 @@ def proposal_send(*, actor: User, proposal: MilestoneProposal) -> MilestonePropo
     """The coordinator sends a proposal to the secretariat; from then on its own fields (never
     the report's draft) are what the secretariat sees of it."""
     proposal = (
-        MilestoneProposal.objects.select_for_update().select_related("report").get(pk=proposal.pk)
+        MilestoneProposal.objects.select_for_update(of=("self",))
+        .select_related("report__cycle")
+        .get(pk=proposal.pk)
     )
     require(actor, "reviews.propose_milestone", proposal.report, "You may not send this proposal.")
     if proposal.is_sent:
         raise ValidationError("This proposal was sent already.")
+    _cycle_open(proposal.report)
     proposal.state = ProposalState.PENDING
     proposal.sent_at = timezone.now()
     save_with_history(
@@ -125,8 +142,9 @@ def _milestone_from(proposal: MilestoneProposal, *, actor: User) -> Milestone:
         current_due=proposal.proposed_due,
     )
     save_with_history(milestone, actor=actor, reason="Proposed by the coordinator, accepted")
-    if proposal.report.is_editable:
-        update = MilestoneUpdate(report=proposal.report, milestone=milestone)
+    report = proposal.report
+    if report.is_editable and report.cycle.is_open:  # a closed cycle's report is final
+        update = MilestoneUpdate(report=report, milestone=milestone)
         save_with_history(update, actor=actor, reason="Milestone added")
     return milestone
 
@@ -136,7 +154,9 @@ def proposal_decide(*, actor: User, proposal: MilestoneProposal, accept: bool) -
     """Accepting adds the milestone to the project's register and to the report."""
     require(actor, "reviews.decide_proposal", message="Only the secretariat decides on proposals.")
     proposal = (
-        MilestoneProposal.objects.select_for_update().select_related("report").get(pk=proposal.pk)
+        MilestoneProposal.objects.select_for_update()
+        .select_related("report__cycle")
+        .get(pk=proposal.pk)
     )
     if not proposal.is_sent:
         raise ValidationError("This proposal has not been sent to the secretariat yet.")

@@ -1,12 +1,12 @@
 """The consolidated review: build, progress, publish, download; the figures export."""
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.views import View
 
-from pesco_review.permissions import RulesPermissionRequiredMixin
+from pesco_review.permissions import RulesPermissionRequiredMixin, may
 from reviews import services
 from reviews.enums import BuildState
 from reviews.models import ConsolidatedReview, ReviewCycle
@@ -87,10 +87,10 @@ class ReviewDownloadView(View):
         )
 
 
-class FiguresExportView(RulesPermissionRequiredMixin, View):
-    """The cycle's figures and milestone table, from its approved reports, as CSV or XLSX."""
-
-    permission_required = "reviews.export_figures"
+class FiguresExportView(View):
+    """The cycle's figures and milestone table, from its approved reports, as CSV or XLSX: for
+    the lead at any time, for leadership once the cycle is closed (an open cycle's figures are
+    provisional)."""
 
     def get(self, request, year: int, kind: str):
         from reviews.documents import exports  # noqa: PLC0415 - heavy imports stay in documents
@@ -99,6 +99,8 @@ class FiguresExportView(RulesPermissionRequiredMixin, View):
         if kind not in {"csv", "xlsx"}:
             raise Http404("No such format.")
         cycle = get_object_or_404(ReviewCycle, year=year)
+        if not may(request.user, "reviews.export_figures", cycle):
+            raise PermissionDenied("The figures of this cycle are not yours to export.")
         context = build_context(cycle=cycle)
         body = exports.to_csv(context) if kind == "csv" else exports.to_xlsx(context)
         response = HttpResponse(body, content_type=CONTENT_TYPES[kind])

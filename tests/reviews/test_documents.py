@@ -254,6 +254,7 @@ def test_cycle_page_leadership_sees_only_published_versions(client, succeeded, c
 def test_figures_export_csv_and_xlsx_hold_figures_and_milestones(
     client, reports, cycle, role_users
 ):
+    services.cycle_close(actor=role_users["lead"], cycle=cycle)  # final figures, for leadership
     client.force_login(role_users["leadership"])
 
     csv_response = client.get(reverse("reviews:figures_export", args=[2026, "csv"]))
