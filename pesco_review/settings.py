@@ -70,6 +70,11 @@ INSTALLED_APPS = [
     "rules.apps.AutodiscoverRulesConfig",
     "simple_history",
     "axes",
+    "allauth",
+    "allauth.account",
+    "allauth.mfa",
+    "allauth.socialaccount",
+    "allauth.socialaccount.providers.openid_connect",
     "pesco_review.accounts",
     "projects",
     "reviews",
@@ -85,7 +90,10 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Secretariat, leadership, staff and superusers reach no page before a second factor.
+    "pesco_review.accounts.middleware.SecondFactorRequiredMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "axes.middleware.AxesMiddleware",
@@ -130,7 +138,7 @@ AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "rules.permissions.ObjectPermissionBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    "allauth.account.auth_backends.AuthenticationBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -138,9 +146,64 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
-LOGIN_URL = "login"
+LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "home"
-LOGOUT_REDIRECT_URL = "login"
+LOGOUT_REDIRECT_URL = "account_login"
+
+# Accounts (django-allauth): sign-in by user name or e-mail, password reset and change by mail,
+# no sign-up (accounts are created by the secretariat or a superuser), a second factor (TOTP
+# with recovery codes, or a WebAuthn security key) required for the secretariat, leadership,
+# staff and superusers (pesco_review.accounts.middleware).
+ACCOUNT_ADAPTER = "pesco_review.accounts.adapters.AccountAdapter"
+SOCIALACCOUNT_ADAPTER = "pesco_review.accounts.adapters.SocialAccountAdapter"
+ACCOUNT_LOGIN_METHODS = {"username", "email"}
+ACCOUNT_SIGNUP_FIELDS = ["username*", "email*", "password1*", "password2*"]
+ACCOUNT_EMAIL_VERIFICATION = "none"
+ACCOUNT_LOGOUT_ON_GET = False
+ACCOUNT_LOGIN_ON_PASSWORD_RESET = False
+ACCOUNT_PASSWORD_RESET_BY_CODE_ENABLED = False
+ACCOUNT_SESSION_REMEMBER = False
+ACCOUNT_EMAIL_SUBJECT_PREFIX = "[PESCO review] "
+# Failed sign-ins are counted by django-axes (by account, address and both, below); allauth's
+# own rate limits stay on for password reset and the other steps.
+ACCOUNT_RATE_LIMITS = {"login_failed": None}
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes", "webauthn"]
+MFA_PASSKEY_LOGIN_ENABLED = False
+MFA_TOTP_ISSUER = "PESCO review"
+MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = DEBUG
+# Demo accounts may skip the second factor, and only while DJANGO_DEBUG is on.
+MFA_DEMO_ACCOUNTS_EXEMPT = DEBUG
+# Single sign-on with an organisation's identity provider (OpenID Connect, e.g. EU Login): on
+# only when OIDC_SERVER_URL and OIDC_CLIENT_ID are set. A sign-in counts as the second factor
+# only where the provider's `amr` or `acr` claim holds one of OIDC_MFA_VALUES.
+OIDC_SERVER_URL = os.environ.get("OIDC_SERVER_URL", "")
+OIDC_MFA_VALUES = env_list("OIDC_MFA_VALUES")
+SOCIALACCOUNT_ONLY = False
+SOCIALACCOUNT_AUTO_SIGNUP = False
+SOCIALACCOUNT_EMAIL_AUTHENTICATION = True
+SOCIALACCOUNT_EMAIL_AUTHENTICATION_AUTO_CONNECT = True
+SOCIALACCOUNT_STORE_TOKENS = False
+SOCIALACCOUNT_PROVIDERS = (
+    {
+        "openid_connect": {
+            "OAUTH_PKCE_ENABLED": True,
+            "APPS": [
+                {
+                    "provider_id": "idp",
+                    "name": os.environ.get("OIDC_NAME", "your organisation's sign-in"),
+                    "client_id": os.environ.get("OIDC_CLIENT_ID", ""),
+                    "secret": os.environ.get("OIDC_CLIENT_SECRET", ""),
+                    "settings": {
+                        "server_url": OIDC_SERVER_URL,
+                        "token_auth_method": "client_secret_post",
+                    },
+                }
+            ],
+        }
+    }
+    if OIDC_SERVER_URL and os.environ.get("OIDC_CLIENT_ID")
+    else {}
+)
 
 # Login throttling (django-axes): after AXES_FAILURE_LIMIT failed attempts for one username
 # from one address, further attempts are refused for AXES_COOLOFF_TIME.

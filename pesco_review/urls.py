@@ -1,8 +1,8 @@
+from allauth.account import views as account_views
 from django.contrib import admin
-from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from pesco_review.accounts.views import AbsenceView
+from pesco_review.accounts.views import AbsenceView, AccountSettingsView
 from pesco_review.views import admin_login, healthz
 from reviews.views import HomeView
 
@@ -12,13 +12,13 @@ admin.site.site_title = "PESCO review admin"
 urlpatterns = [
     path("", HomeView.as_view(), name="home"),
     path("healthz", healthz, name="healthz"),
-    path(
-        "accounts/login/",
-        auth_views.LoginView.as_view(redirect_authenticated_user=True),
-        name="login",
-    ),
-    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    # Sign-in, sign-out, password reset and change, two-factor authentication and single sign-on
+    # (django-allauth); "login" and "logout" name its views too.
+    path("accounts/login/", account_views.login, name="login"),
+    path("accounts/logout/", account_views.logout, name="logout"),
+    path("accounts/settings/", AccountSettingsView.as_view(), name="account_settings"),
     path("accounts/absence/", AbsenceView.as_view(), name="absence"),
+    path("accounts/", include("allauth.urls")),
     # One login page for everybody: the admin's own login sends people to it.
     path("admin/login/", admin_login),
     path("admin/", admin.site.urls),

@@ -11,6 +11,14 @@ def collected_static_files():
 
 
 @pytest.fixture(autouse=True)
+def fresh_cache():
+    """allauth counts its rate limits in the cache: each test starts with none counted."""
+    from django.core.cache import cache  # noqa: PLC0415
+
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
 def fast_password_hashing(settings):
     """PBKDF2's deliberate slowness costs ~0.3 s a user; tests create many."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
@@ -28,10 +36,11 @@ def other_project():
 
 @pytest.fixture
 def role_users(project, other_project):
-    """One user per role; the coordinator and member belong to `project` only."""
+    """One user per role; the coordinator and member belong to `project` only. Those whose role
+    needs a second factor have an authenticator app (its secret in `user.totp_secret`)."""
     coordinator = factories.ProjectRoleFactory(project=project).user
     member = factories.ProjectRoleFactory(project=project, member=True).user
-    return {
+    users = {
         "coordinator": coordinator,
         "member": member,
         "eda": factories.UserFactory(eda=True),
@@ -43,3 +52,6 @@ def role_users(project, other_project):
         "staff": factories.UserFactory(is_staff=True),
         "no_role": factories.UserFactory(),
     }
+    for name in ("eda", "eeas", "eums", "lead", "leadership", "superuser", "staff"):
+        factories.enrol_totp(users[name])
+    return users

@@ -216,3 +216,15 @@ class ConsolidatedReviewFactory(factory.django.DjangoModelFactory):
     progress = 100
     requested_by = factory.SubFactory(UserFactory, lead=True)
     provisional = False
+
+
+def enrol_totp(user) -> str:
+    """Give the person an authenticator app (TOTP) as allauth does; returns its secret, from
+    which `pyotp.TOTP(secret).now()` gives the current code."""
+    import pyotp  # noqa: PLC0415
+    from allauth.mfa.totp.internal.auth import TOTP  # noqa: PLC0415
+
+    secret = pyotp.random_base32()
+    TOTP.activate(user, secret)
+    user.totp_secret = secret
+    return secret

@@ -1,9 +1,10 @@
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect
-from django.views.generic import FormView
+from django.views.generic import FormView, TemplateView
 
 from pesco_review.accounts.forms import AbsenceForm
+from pesco_review.accounts.middleware import needs_second_factor
 from pesco_review.accounts.services import absence_set
 from pesco_review.permissions import RulesPermissionRequiredMixin
 
@@ -35,3 +36,14 @@ class AbsenceView(RulesPermissionRequiredMixin, FormView):
         else:
             messages.success(self.request, "Your absence is over: you receive your own mail again.")
         return redirect("absence")
+
+
+class AccountSettingsView(TemplateView):
+    """The person's own sign-in settings: password, second factor."""
+
+    template_name = "account/settings.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["second_factor_required"] = needs_second_factor(self.request.user)
+        return context

@@ -16,6 +16,7 @@ pytestmark = pytest.mark.django_db
 def eda_pair():
     away = factories.UserFactory(eda=True, email="away@eda.example")
     deputy = factories.UserFactory(eda=True, email="deputy@eda.example")
+    factories.enrol_totp(away)  # the secretariat signs in with a second factor
     return away, deputy
 
 

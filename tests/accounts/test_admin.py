@@ -15,6 +15,7 @@ pytestmark = pytest.mark.django_db
 def lead(client):
     lead = factories.UserFactory(lead=True, username="lead")
     lead.groups.add(secretariat_group())
+    factories.enrol_totp(lead)  # the secretariat signs in with a second factor
     client.force_login(lead)
     return lead
 
@@ -151,6 +152,7 @@ def test_admin_lead_sets_no_other_users_password(client, lead):
 
 def test_admin_superuser_sets_a_body_and_the_change_shows_on_the_persons_page(client):
     root = factories.UserFactory(is_superuser=True, is_staff=True, username="root")
+    factories.enrol_totp(root)
     other = factories.UserFactory(username="reviewer")
     client.force_login(root)
     url = reverse("admin:accounts_user_change", args=[other.pk])
@@ -177,6 +179,7 @@ def test_admin_a_project_role_given_shows_on_the_persons_page(client, lead, proj
 
 def test_admin_nobody_gives_themselves_a_project_role_superuser_included(client, project):
     root = factories.UserFactory(is_superuser=True, is_staff=True)
+    factories.enrol_totp(root)
     client.force_login(root)
 
     response = client.post(

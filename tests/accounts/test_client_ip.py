@@ -28,18 +28,18 @@ def test_login_lockout_behind_proxy_counts_per_client(client, settings):
     for _ in range(settings.AXES_FAILURE_LIMIT):
         client.post(
             "/accounts/login/",
-            {"username": "anna", "password": "wrong"},
+            {"login": "anna", "password": "wrong"},
             HTTP_X_FORWARDED_FOR="203.0.113.9",
         )
 
     locked = client.post(
         "/accounts/login/",
-        {"username": "anna", "password": "a-long-test-password"},
+        {"login": "anna", "password": "a-long-test-password"},
         HTTP_X_FORWARDED_FOR="203.0.113.9",
     )
     elsewhere = client.post(
         "/accounts/login/",
-        {"username": "anna", "password": "a-long-test-password"},
+        {"login": "anna", "password": "a-long-test-password"},
         HTTP_X_FORWARDED_FOR="198.51.100.7",
     )
 

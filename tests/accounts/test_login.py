@@ -14,27 +14,25 @@ def user():
 
 
 def test_login_right_password_lands_on_home(client, user):
-    response = client.post(
-        reverse("login"), {"username": "anna", "password": PASSWORD}, follow=True
-    )
+    response = client.post(reverse("login"), {"login": "anna", "password": PASSWORD}, follow=True)
 
     assert response.resolver_match.url_name == "home"
     assert response.context["user"] == user
 
 
 def test_login_wrong_password_says_so_and_keeps_username(client, user):
-    response = client.post(reverse("login"), {"username": "anna", "password": "wrong"})
+    response = client.post(reverse("login"), {"login": "anna", "password": "wrong"})
 
     assert response.status_code == 200
-    assert "Please enter a correct username and password" in response.text
+    assert "The username and/or password you specified are not correct." in response.text
     assert 'value="anna"' in response.text
 
 
 def test_login_after_failure_limit_is_locked_out_with_message(client, user, settings):
     for _ in range(settings.AXES_FAILURE_LIMIT):
-        client.post(reverse("login"), {"username": "anna", "password": "wrong"})
+        client.post(reverse("login"), {"login": "anna", "password": "wrong"})
 
-    response = client.post(reverse("login"), {"username": "anna", "password": PASSWORD})
+    response = client.post(reverse("login"), {"login": "anna", "password": PASSWORD})
 
     assert response.status_code == 429
     assert "Too many failed sign-ins" in response.text
@@ -44,9 +42,9 @@ def test_login_after_failure_limit_is_locked_out_with_message(client, user, sett
 def test_login_other_user_from_same_address_is_not_locked_out(client, user, settings):
     factories.UserFactory(username="bert")
     for _ in range(settings.AXES_FAILURE_LIMIT):
-        client.post(reverse("login"), {"username": "anna", "password": "wrong"})
+        client.post(reverse("login"), {"login": "anna", "password": "wrong"})
 
-    response = client.post(reverse("login"), {"username": "bert", "password": PASSWORD})
+    response = client.post(reverse("login"), {"login": "bert", "password": PASSWORD})
 
     assert response.status_code == 302
     assert client.session["_auth_user_id"] == str(

@@ -9,6 +9,7 @@ browser and keep Playwright running for the whole session.
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
+import pyotp
 import pytest
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
@@ -73,22 +74,35 @@ def browser_static_files(settings):
 
 @pytest.fixture
 def sign_in(chromium_browser, live_server, browser_static_files) -> Iterator[Callable[..., Page]]:
-    """`sign_in(user)`: a fresh browser context (own cookies), signed in through the login page."""
+    """`sign_in(user)`: a browser context of the user's own (own cookies), signed in through the
+    login page once; signing in again gives the same page back (an authenticator code is
+    accepted once only, as it should be)."""
     contexts = []
+    pages: dict[int, Page] = {}
 
     def _sign_in(user) -> Page:
+        if user.pk in pages:
+            page = pages[user.pk]
+            page.goto("/")
+            return page
         context = chromium_browser.new_context(
             base_url=live_server.url, viewport={"width": 1280, "height": 900}
         )
         contexts.append(context)
         page = context.new_page()
         page.goto("/accounts/login/")
-        page.fill("#id_username", user.username)
+        page.fill("#id_login", user.username)
         page.fill("#id_password", PASSWORD)
-        page.click("button[type=submit]")
+        with page.expect_navigation():
+            page.click("main button[type=submit]")
+        if getattr(user, "totp_secret", None):  # the second step: a code from the app
+            page.fill("input[name=code]", pyotp.TOTP(user.totp_secret).now())
+            with page.expect_navigation():
+                page.click("main button:has-text('Sign In')")
         expect(page.get_by_role("heading", level=1)).to_have_text(
             f"Welcome, {user.get_short_name() or user.username}"
         )
+        pages[user.pk] = page
         return page
 
     yield _sign_in

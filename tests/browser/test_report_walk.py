@@ -45,6 +45,8 @@ def test_report_walk_submit_request_changes_resubmit_three_approvals_ends_approv
         )
         for body, name in [("EDA", "Edda"), ("EEAS", "Eeva"), ("EUMS", "Ulla")]
     }
+    for reviewer in reviewers.values():  # the secretariat signs in with a second factor
+        factories.enrol_totp(reviewer)
     phase = factories.LifecyclePhaseFactory()
     report = factories.StatusReportFactory(cycle=cycle, project=project)
     for position, title in [(1, "Initial operating capability"), (2, "Full operating capability")]:

@@ -338,7 +338,7 @@ def test_seed_demo_everything_invented_is_marked_demo(seeded):
 
 
 def test_seed_demo_coordinator_home_shows_european_medical_command(client, seeded):
-    client.post(reverse("login"), {"username": "coordinator", "password": PASSWORD})
+    client.post(reverse("login"), {"login": "coordinator", "password": PASSWORD})
 
     response = client.get(reverse("home"))
 
