@@ -142,17 +142,29 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
-# Login throttling (django-axes): after AXES_FAILURE_LIMIT failed attempts for one username
-# from one address, further attempts are refused for AXES_COOLOFF_TIME.
+# --- Login throttling (django-axes) ---------------------------------------------------------
+# Failed sign-ins lock, each for AXES_COOLOFF_TIME: one user name from one address after
+# AXES_FAILURE_LIMIT, a user name from any addresses after LOGIN_USERNAME_FAILURE_LIMIT, an address
+# for any user names after LOGIN_ADDRESS_FAILURE_LIMIT (pesco_review.accounts.lockout). Password
+# reset is another view: a locked user name can still ask for it.
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
+LOGIN_USERNAME_FAILURE_LIMIT = env_int("LOGIN_USERNAME_FAILURE_LIMIT", 10)
+LOGIN_ADDRESS_FAILURE_LIMIT = env_int("LOGIN_ADDRESS_FAILURE_LIMIT", 20)
+if min(AXES_FAILURE_LIMIT, LOGIN_USERNAME_FAILURE_LIMIT, LOGIN_ADDRESS_FAILURE_LIMIT) < 1:
+    raise ImproperlyConfigured(
+        "AXES_FAILURE_LIMIT, LOGIN_USERNAME_FAILURE_LIMIT and LOGIN_ADDRESS_FAILURE_LIMIT must be "
+        "at least 1."
+    )
 AXES_COOLOFF_TIME = timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 15))
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "username", "ip_address"]
+AXES_HANDLER = "pesco_review.accounts.lockout.PerParameterLimitHandler"
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
-AXES_RESET_ON_SUCCESS = True
+AXES_RESET_ON_SUCCESS = True  # the handler forgets only the pair's failures
 AXES_VERBOSE = False
 # Number of trusted reverse proxies in front of the application (0: clients connect directly).
 PROXY_COUNT = env_int("DJANGO_PROXY_COUNT", 0)
 AXES_CLIENT_IP_CALLABLE = "pesco_review.accounts.client_ip.client_ip"
+# --- end of login throttling -----------------------------------------------------------------
 
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = "Europe/Brussels"
