@@ -77,6 +77,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "pesco_review.middleware.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -88,6 +89,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "pesco_review.middleware.SessionLifetimeMiddleware",
     "pesco_review.middleware.NoStoreMiddleware",
+    "pesco_review.middleware.PermissionDeniedLogMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "axes.middleware.AxesMiddleware",
@@ -163,6 +165,8 @@ AXES_HANDLER = "pesco_review.accounts.lockout.PerParameterLimitHandler"
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_RESET_ON_SUCCESS = True  # the handler forgets only the pair's failures
 AXES_VERBOSE = False
+# Axes' own log lines name the user name and the address (the password is always masked).
+AXES_SENSITIVE_PARAMETERS: list[str] = []
 # Number of trusted reverse proxies in front of the application (0: clients connect directly).
 PROXY_COUNT = env_int("DJANGO_PROXY_COUNT", 0)
 AXES_CLIENT_IP_CALLABLE = "pesco_review.accounts.client_ip.client_ip"
@@ -278,13 +282,31 @@ if not DEBUG:
     if env_bool("DJANGO_BEHIND_TLS_PROXY", False):
         SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
+# --- Logging: the security log --------------------------------------------------------------
+# Security events (pesco_review.security: sign-in, lock-out, refusals, changes of roles and bodies,
+# downloads) are JSON lines on standard error, with user, address and request id, whatever
+# DJANGO_LOG_LEVEL says; everything else is plain text at DJANGO_LOG_LEVEL.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"security_context": {"()": "pesco_review.security.SecurityContextFilter"}},
+    "formatters": {"json": {"()": "pesco_review.security.JsonFormatter"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler"},
+        "security": {"class": "logging.StreamHandler", "formatter": "json"},
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "INFO")},
-    "loggers": {"axes": {"level": "WARNING"}},
+    "loggers": {
+        "axes": {"level": "WARNING"},
+        "pesco_review.security": {
+            "handlers": ["security"],
+            "filters": ["security_context"],
+            "level": "INFO",
+            "propagate": False,
+        },
+    },
 }
+# --- end of logging --------------------------------------------------------------------------
 
 SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True
 
