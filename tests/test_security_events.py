@@ -190,6 +190,21 @@ def test_security_event_project_role_added_changed_removed(security_log, project
     ]
 
 
+def test_security_event_figures_export_is_recorded(client, role_users, security_log):
+    cycle = factories.ReviewCycleFactory()
+    client.force_login(role_users["lead"])
+
+    client.get(reverse("reviews:figures_export", args=[cycle.year, "xlsx"]), REMOTE_ADDR=ADDRESS)
+
+    [line] = security_log("figures_exported")
+    assert (line["user"], line["address"], line["cycle"], line["kind"]) == (
+        role_users["lead"].username,
+        ADDRESS,
+        cycle.year,
+        "xlsx",
+    )
+
+
 def test_security_event_outside_a_request_has_no_user_address_or_request_id(security_log):
     security_event("mfa_enrolled", method="totp")
 
