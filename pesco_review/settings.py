@@ -82,6 +82,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "pesco_review.middleware.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -92,8 +93,11 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "pesco_review.middleware.SessionLifetimeMiddleware",
     # Secretariat, leadership, staff and superusers reach no page before a second factor.
     "pesco_review.accounts.middleware.SecondFactorRequiredMiddleware",
+    "pesco_review.middleware.NoStoreMiddleware",
+    "pesco_review.middleware.PermissionDeniedLogMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "axes.middleware.AxesMiddleware",
@@ -205,17 +209,42 @@ SOCIALACCOUNT_PROVIDERS = (
     else {}
 )
 
-# Login throttling (django-axes): after AXES_FAILURE_LIMIT failed attempts for one username
-# from one address, further attempts are refused for AXES_COOLOFF_TIME.
+# --- Login throttling (django-axes) ---------------------------------------------------------
+# Failed sign-ins lock, each for AXES_COOLOFF_TIME: one user name from one address after
+# AXES_FAILURE_LIMIT, a user name from any addresses after LOGIN_USERNAME_FAILURE_LIMIT, an address
+# for any user names after LOGIN_ADDRESS_FAILURE_LIMIT (pesco_review.accounts.lockout). Password
+# reset is another view: a locked user name can still ask for it.
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
+LOGIN_USERNAME_FAILURE_LIMIT = env_int("LOGIN_USERNAME_FAILURE_LIMIT", 10)
+LOGIN_ADDRESS_FAILURE_LIMIT = env_int("LOGIN_ADDRESS_FAILURE_LIMIT", 20)
+if min(AXES_FAILURE_LIMIT, LOGIN_USERNAME_FAILURE_LIMIT, LOGIN_ADDRESS_FAILURE_LIMIT) < 1:
+    raise ImproperlyConfigured(
+        "AXES_FAILURE_LIMIT, LOGIN_USERNAME_FAILURE_LIMIT and LOGIN_ADDRESS_FAILURE_LIMIT must be "
+        "at least 1."
+    )
 AXES_COOLOFF_TIME = timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 15))
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "username", "ip_address"]
+AXES_HANDLER = "pesco_review.accounts.lockout.PerParameterLimitHandler"
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
-AXES_RESET_ON_SUCCESS = True
+AXES_RESET_ON_SUCCESS = True  # the handler forgets only the pair's failures
 AXES_VERBOSE = False
+# Axes' own log lines name the user name and the address (the password is always masked).
+AXES_SENSITIVE_PARAMETERS: list[str] = []
 # Number of trusted reverse proxies in front of the application (0: clients connect directly).
 PROXY_COUNT = env_int("DJANGO_PROXY_COUNT", 0)
 AXES_CLIENT_IP_CALLABLE = "pesco_review.accounts.client_ip.client_ip"
+# --- end of login throttling -----------------------------------------------------------------
+
+# --- Sessions --------------------------------------------------------------------------------
+# A session ends after SESSION_IDLE_MINUTES without a request, and SESSION_MAX_HOURS after sign-in
+# however active (pesco_review.middleware.SessionLifetimeMiddleware); the cookie and the stored
+# session expire then too. Signing out deletes the session.
+SESSION_IDLE_MINUTES = env_int("SESSION_IDLE_MINUTES", 30)
+SESSION_MAX_HOURS = env_int("SESSION_MAX_HOURS", 12)
+if SESSION_IDLE_MINUTES < 1 or SESSION_MAX_HOURS < 1:
+    raise ImproperlyConfigured("SESSION_IDLE_MINUTES and SESSION_MAX_HOURS must be at least 1.")
+SESSION_COOKIE_AGE = SESSION_MAX_HOURS * 60 * 60
+# --- end of sessions -------------------------------------------------------------------------
 
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = "Europe/Brussels"
@@ -316,13 +345,31 @@ if not DEBUG:
     if env_bool("DJANGO_BEHIND_TLS_PROXY", False):
         SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
+# --- Logging: the security log --------------------------------------------------------------
+# Security events (pesco_review.security: sign-in, lock-out, refusals, changes of roles and bodies,
+# downloads) are JSON lines on standard error, with user, address and request id, whatever
+# DJANGO_LOG_LEVEL says; everything else is plain text at DJANGO_LOG_LEVEL.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"security_context": {"()": "pesco_review.security.SecurityContextFilter"}},
+    "formatters": {"json": {"()": "pesco_review.security.JsonFormatter"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler"},
+        "security": {"class": "logging.StreamHandler", "formatter": "json"},
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "INFO")},
-    "loggers": {"axes": {"level": "WARNING"}},
+    "loggers": {
+        "axes": {"level": "WARNING"},
+        "pesco_review.security": {
+            "handlers": ["security"],
+            "filters": ["security_context"],
+            "level": "INFO",
+            "propagate": False,
+        },
+    },
 }
+# --- end of logging --------------------------------------------------------------------------
 
 SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True
 

@@ -122,3 +122,10 @@ class HistoryReason(models.TextChoices):
     DRAFT_CREATED = "Draft created when the cycle opened", "Draft created"
     CYCLE_OPENED = "Cycle opened", "Cycle opened"
     CYCLE_CLOSED = "Cycle closed", "Cycle closed"
+
+
+class DownloadKind(models.TextChoices):
+    """The files of a consolidated review version that people download."""
+
+    PDF = "pdf", "PDF"
+    DOCX = "docx", "DOCX"

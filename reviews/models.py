@@ -21,6 +21,7 @@ from reviews.enums import (
     BuildState,
     CommentVisibility,
     CycleState,
+    DownloadKind,
     MilestoneStatus,
     Narrative,
     ProposalState,
@@ -590,3 +591,21 @@ class ConsolidatedReview(models.Model):
 
     def file_name(self, extension: str) -> str:
         return f"PESCO-annual-review-{self.cycle.year}-v{self.version}.{extension}"
+
+
+class ReviewDownload(models.Model):
+    """One download of a file of a consolidated review version: who, when, from which address."""
+
+    review = models.ForeignKey(
+        ConsolidatedReview, on_delete=models.PROTECT, related_name="downloads"
+    )
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField(max_length=4, choices=DownloadKind.choices)
+    at = models.DateTimeField(default=timezone.now)
+    address = models.GenericIPAddressField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.review} {self.get_kind_display()} downloaded by {self.user} at {self.at}"

@@ -7,4 +7,6 @@ class AccountsConfig(AppConfig):
     verbose_name = "Accounts"
 
     def ready(self) -> None:
-        from pesco_review.accounts import signals  # noqa: F401, PLC0415 - connects receivers
+        from pesco_review.accounts import signals  # noqa: PLC0415 - once the apps are loaded
+
+        signals.connect()

@@ -1,30 +1,133 @@
-"""What follows an account event. Whether a person holds a second factor is read once, when
-they sign in (and again when they add or remove one), and kept in their session: the check on
-every request (middleware.py) costs no query."""
+"""Receivers of authentication, lock-out, second-factor and history signals, connected in
+AccountsConfig.ready(): the session's clocks, whether the person holds a second factor (read at
+sign-in and when it changes, kept in the session: the check on every request costs no query),
+and the security events of sign-in, second factors and changes to a person's organisation,
+flags and project roles."""
 
 from allauth.mfa.models import Authenticator
-from allauth.mfa.signals import authenticator_added, authenticator_removed
-from django.contrib.auth.signals import user_logged_in
-from django.dispatch import receiver
+from allauth.mfa.signals import authentication_failed, authenticator_added, authenticator_removed
+from axes.signals import user_locked_out
+from django.contrib.auth.signals import user_logged_in, user_login_failed
+from simple_history.signals import post_create_historical_record
 
 from pesco_review.accounts.middleware import ENROLLED_SESSION_KEY
+from pesco_review.middleware import stamp_sign_in
+from pesco_review.security import security_event
+
+# A person's organisation and flags: what decides what they may see and do.
+ACCOUNT_FIELDS = (
+    "secretariat_body",
+    "member_state",
+    "is_secretariat_lead",
+    "is_leadership",
+    "is_staff",
+    "is_superuser",
+    "is_active",
+)
+ROLE_EVENTS = {"+": "project_role_added", "~": "project_role_changed", "-": "project_role_removed"}
+
+
+def signed_in(sender, request, user, **kwargs) -> None:
+    security_event("login_succeeded", request, username=user.get_username())
+
 
 SECOND_FACTORS = [Authenticator.Type.TOTP, Authenticator.Type.WEBAUTHN]
 
 
-def _remember(request, user) -> None:
+def remember_enrolment(sender, request, user, **kwargs) -> None:
     if request is not None and hasattr(request, "session"):
         request.session[ENROLLED_SESSION_KEY] = Authenticator.objects.filter(
             user=user, type__in=SECOND_FACTORS
         ).exists()
 
 
-@receiver(user_logged_in)
-def enrolment_at_sign_in(sender, request, user, **kwargs) -> None:
-    _remember(request, user)
+def factor_added(sender, request, user, authenticator, **kwargs) -> None:
+    remember_enrolment(sender, request, user)
+    security_event("mfa_enrolled", request, username=user.get_username(), kind=authenticator.type)
 
 
-@receiver(authenticator_added)
-@receiver(authenticator_removed)
-def enrolment_changed(sender, request, user, **kwargs) -> None:
-    _remember(request, user)
+def factor_removed(sender, request, user, authenticator, **kwargs) -> None:
+    remember_enrolment(sender, request, user)
+    security_event("mfa_removed", request, username=user.get_username(), kind=authenticator.type)
+
+
+def factor_failed(sender, request, user, authenticator=None, **kwargs) -> None:
+    kind = authenticator.type if authenticator is not None else None
+    security_event("mfa_failed", request, username=user.get_username(), kind=kind)
+
+
+def sign_in_failed(sender, credentials, request=None, **kwargs) -> None:
+    security_event(
+        "login_failed",
+        request,
+        # allauth passes the name typed as `username` (or `email`); Django's form `username`.
+        username=credentials.get("username") or credentials.get("email"),
+        locked_out=bool(getattr(request, "axes_locked_out", False)),
+    )
+
+
+def locked_out(sender, request, username, ip_address, **kwargs) -> None:
+    security_event("locked_out", request, username=username)
+
+
+def _name(user) -> str | None:
+    return user.get_username() if user is not None else None
+
+
+def _account_value(record, field: str, history):
+    if record is None:  # a new account: what it was created with counts as the change
+        return history._meta.get_field(field).get_default()
+    if field == "member_state":
+        return str(record.member_state) if record.member_state_id else None
+    return getattr(record, field)
+
+
+def _account_changed(history, prev) -> None:
+    changes = {}
+    for field in ACCOUNT_FIELDS:
+        old, new = _account_value(prev, field, history), _account_value(history, field, history)
+        if old != new:
+            changes[field] = [old, new]
+    if changes:
+        security_event(
+            "account_changed",
+            actor=_name(history.history_user),
+            subject=history.username,
+            changes=changes,
+        )
+
+
+def _role_changed(history, prev) -> None:
+    removed = history.history_type == "-"
+    security_event(
+        ROLE_EVENTS[history.history_type],
+        actor=_name(history.history_user),
+        subject=history.user.get_username(),
+        project=history.project.acronym,
+        role=[prev.role if prev else None, None if removed else history.role],
+    )
+
+
+def history_recorded(sender, instance, history_instance, **kwargs) -> None:
+    """A person's organisation, flags or project role changed: who changed whom, old → new."""
+    label = instance._meta.label
+    if label not in {"accounts.User", "projects.ProjectRole"}:
+        return
+    prev = history_instance.prev_record if history_instance.history_type != "+" else None
+    if label == "accounts.User":
+        _account_changed(history_instance, prev)
+    else:
+        _role_changed(history_instance, prev)
+
+
+def connect() -> None:
+    uid = "pesco_review.accounts."
+    user_logged_in.connect(stamp_sign_in, dispatch_uid=f"{uid}stamp_sign_in")
+    user_logged_in.connect(signed_in, dispatch_uid=f"{uid}signed_in")
+    user_logged_in.connect(remember_enrolment, dispatch_uid=f"{uid}remember_enrolment")
+    authenticator_added.connect(factor_added, dispatch_uid=f"{uid}factor_added")
+    authenticator_removed.connect(factor_removed, dispatch_uid=f"{uid}factor_removed")
+    authentication_failed.connect(factor_failed, dispatch_uid=f"{uid}factor_failed")
+    user_login_failed.connect(sign_in_failed, dispatch_uid=f"{uid}sign_in_failed")
+    user_locked_out.connect(locked_out, dispatch_uid=f"{uid}locked_out")
+    post_create_historical_record.connect(history_recorded, dispatch_uid=f"{uid}history")

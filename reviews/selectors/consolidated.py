@@ -1,22 +1,27 @@
 """Reads of the consolidated review's versions."""
 
+from django.db.models import Prefetch
 from django.http import Http404
 
 from pesco_review.accounts.models import User
 from pesco_review.permissions import may
 from reviews.enums import BuildState
-from reviews.models import ConsolidatedReview, ReviewCycle
+from reviews.models import ConsolidatedReview, ReviewCycle, ReviewDownload
 
 
 def consolidated_versions(*, user: User, cycle: ReviewCycle) -> list[ConsolidatedReview]:
-    """The versions of a cycle's review this user may see: all for the lead, the published
-    ones for leadership."""
+    """The versions of a cycle's review this user may see: all for the lead, with who downloaded
+    each and when (`version.downloads.all()`, newest first, prefetched), the published ones for
+    leadership."""
     if not may(user, "reviews.view_consolidated"):
         return []
     versions = cycle.consolidated.select_related("requested_by", "published_by").order_by(
         "-version"
     )
-    if not may(user, "reviews.build_review"):
+    if may(user, "reviews.build_review"):
+        downloads = ReviewDownload.objects.select_related("user")
+        versions = versions.prefetch_related(Prefetch("downloads", queryset=downloads))
+    else:
         versions = versions.filter(published_at__isnull=False)
     return list(versions)
 

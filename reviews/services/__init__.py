@@ -8,6 +8,7 @@ from reviews.services.consolidated import (
     BuildAlreadyRunningError,
     review_build,
     review_publish,
+    review_record_download,
     review_request_build,
     review_sweep_stuck,
 )
@@ -56,6 +57,7 @@ __all__ = [
     "report_update",
     "review_build",
     "review_publish",
+    "review_record_download",
     "review_request_build",
     "review_sweep_stuck",
 ]

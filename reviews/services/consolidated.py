@@ -1,5 +1,6 @@
 """The consolidated review: request a build, build it (the Celery task's work), take over
-builds whose worker went silent, publish. State changes go through reviews.builds."""
+builds whose worker went silent, publish, record downloads. State changes go through
+reviews.builds."""
 
 import hashlib
 import time
@@ -14,9 +15,10 @@ from django.utils import timezone
 
 from pesco_review.accounts.models import User
 from pesco_review.history import save_with_history
+from pesco_review.security import security_event
 from reviews.builds import MAX_BUILD_ATTEMPTS, build_transition
 from reviews.enums import BuildState, CycleState
-from reviews.models import ConsolidatedReview, ReviewCycle, review_file_path
+from reviews.models import ConsolidatedReview, ReviewCycle, ReviewDownload, review_file_path
 from reviews.services._common import require
 
 # Errors worth another attempt: the database or the storage was briefly unavailable.
@@ -220,3 +222,16 @@ def review_publish(*, actor: User, review: ConsolidatedReview) -> ConsolidatedRe
         cycle.state = CycleState.PUBLISHED
         save_with_history(cycle, actor=actor, reason="Review published", fields=["state"])
     return review
+
+
+def review_record_download(
+    *, actor: User, review: ConsolidatedReview, kind: str, address: str
+) -> ReviewDownload:
+    """Record that `actor` downloads a file of a version: in the database, for the cycle page,
+    and in the security log."""
+    require(actor, "reviews.download_review", review, "This version is not yours to download.")
+    download = ReviewDownload(review=review, user=actor, kind=kind, address=address or None)
+    download.full_clean(validate_constraints=False)
+    download.save()
+    security_event("review_downloaded", cycle=review.cycle.year, version=review.version, kind=kind)
+    return download

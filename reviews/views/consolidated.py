@@ -6,9 +6,11 @@ from django.http import FileResponse, Http404, HttpResponse, HttpResponseRedirec
 from django.shortcuts import get_object_or_404, redirect
 from django.views import View
 
+from pesco_review.accounts.client_ip import client_ip
 from pesco_review.permissions import RulesPermissionRequiredMixin, may
+from pesco_review.security import security_event
 from reviews import services
-from reviews.enums import BuildState
+from reviews.enums import BuildState, DownloadKind
 from reviews.models import ConsolidatedReview, ReviewCycle
 from reviews.selectors.consolidated import consolidated_for_download
 from reviews.views._common import show_errors
@@ -73,12 +75,15 @@ class ReviewPublishView(RulesPermissionRequiredMixin, View):
 
 
 class ReviewDownloadView(View):
-    """A built file, through a permission check; never a public URL."""
+    """A built file, through a permission check; never a public URL. Each download is recorded."""
 
     def get(self, request, pk: int, kind: str):
-        if kind not in {"pdf", "docx"}:
+        if kind not in DownloadKind.values:
             raise Http404("No such format.")
         review = consolidated_for_download(user=request.user, pk=pk)
+        services.review_record_download(
+            actor=request.user, review=review, kind=kind, address=client_ip(request)
+        )
         return FileResponse(
             getattr(review, kind).open("rb"),
             as_attachment=True,
@@ -106,4 +111,5 @@ class FiguresExportView(View):
         response = HttpResponse(body, content_type=CONTENT_TYPES[kind])
         name = f"PESCO-annual-review-{year}-figures.{kind}"
         response["Content-Disposition"] = f'attachment; filename="{name}"'
+        security_event("figures_exported", request, cycle=cycle.year, kind=kind)
         return response
