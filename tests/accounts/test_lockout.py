@@ -1,7 +1,7 @@
 """Brute force: a user name and address pair is locked after 5 failures, a user name after 10
 from anywhere, an address after 20 for any user names, each for 15 minutes.
 
-Every test signs in by POSTing the login form at reverse("login") (fields username, password), as
+Every test signs in by POSTing the login form at reverse("login") (fields login, password), as
 a browser would, so they hold whichever view serves that page."""
 
 import pytest
@@ -157,3 +157,17 @@ def test_lockout_page_names_other_lengths_in_words(client, settings):
         response = sign_in(client, "anna", REMOTE_ADDR="203.0.113.9")
 
     assert "locked for 1 hour" in response.text
+
+
+def test_a_locked_user_name_can_still_reset_its_password(client, mailoutbox):
+    factories.UserFactory(username="anna", email="anna@example.org")
+    for _ in range(5):
+        sign_in(client, "anna")
+    assert sign_in(client, "anna", PASSWORD).status_code == 429
+
+    response = client.post(
+        reverse("account_reset_password"), {"email": "anna@example.org"}, follow=True
+    )
+
+    assert response.status_code == 200
+    assert [m.to for m in mailoutbox] == [["anna@example.org"]]
