@@ -18,6 +18,7 @@ from reviews.enums import CycleState, ReportState
 from reviews.models import MilestoneProposal, ReviewCycle, StatusReport
 from reviews.workflow import report_transition
 from tests import factories
+from tests.reviews.test_rules_for_everyone import form_data
 
 pytestmark = pytest.mark.django_db
 
@@ -277,27 +278,7 @@ def test_a_milestone_narrative_over_the_length_limit_is_refused(
     settings.REPORT_NARRATIVE_MAX_LENGTH = 100
     client.force_login(role_users["coordinator"])
     update = report.updates.get()
-    data = {
-        "version": report.version,
-        "assessment": report.assessment,
-        "phase_reported": report.phase_reported_id or "",
-        "summary": report.summary,
-        "achievements": report.achievements,
-        "risks": report.risks,
-        "next_year_plan": report.next_year_plan,
-        "resources": "",
-        "eu_cooperation": "",
-        "m-TOTAL_FORMS": "1",
-        "m-INITIAL_FORMS": "1",
-        "m-MIN_NUM_FORMS": "0",
-        "m-MAX_NUM_FORMS": "1000",
-        "m-0-id": update.pk,
-        "m-0-status": "on_track",
-        "m-0-percent_complete": "50",
-        "m-0-forecast_date": "2027-01-31",
-        "m-0-achieved_on": "",
-        "m-0-narrative": "y" * 101,
-    }
+    data = form_data(report, **{"m-0-narrative": "y" * 101})
 
     client.post(reverse("reviews:report_edit", args=[report.pk]), data)
 
