@@ -168,6 +168,9 @@ ACCOUNT_LOGIN_ON_PASSWORD_RESET = False
 ACCOUNT_PASSWORD_RESET_BY_CODE_ENABLED = False
 ACCOUNT_SESSION_REMEMBER = False
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[PESCO review] "
+# Security mail (password changed or reset, an authenticator added or removed) always goes out:
+# no preference switches it off.
+ACCOUNT_EMAIL_NOTIFICATIONS = True
 # Failed sign-ins are counted by django-axes (by account, address and both, below); allauth's
 # own rate limits stay on for password reset and the other steps.
 ACCOUNT_RATE_LIMITS = {"login_failed": None}

@@ -151,3 +151,22 @@ def test_password_reset_mails_a_link_and_the_new_password_is_validated(client, m
     assert "This password is too short" in weak.text
     user.refresh_from_db()
     assert user.check_password(PASSWORD)
+
+
+def test_a_password_change_is_told_by_mail(client, mailoutbox):
+    user = factories.UserFactory(email="poc@example.org")
+    client.force_login(user)
+
+    client.post(
+        reverse("account_change_password"),
+        {
+            "oldpassword": PASSWORD,
+            "password1": "a-new-long-password-2026",
+            "password2": "a-new-long-password-2026",
+        },
+    )
+
+    user.refresh_from_db()
+    assert user.check_password("a-new-long-password-2026")
+    assert [m.to for m in mailoutbox] == [["poc@example.org"]]
+    assert "password" in mailoutbox[0].subject.lower()
