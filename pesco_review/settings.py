@@ -190,26 +190,36 @@ SOCIALACCOUNT_AUTO_SIGNUP = False
 SOCIALACCOUNT_EMAIL_AUTHENTICATION = True
 SOCIALACCOUNT_EMAIL_AUTHENTICATION_AUTO_CONNECT = True
 SOCIALACCOUNT_STORE_TOKENS = False
-SOCIALACCOUNT_PROVIDERS = (
-    {
+
+
+def oidc_providers(*, server_url: str, client_id: str, secret: str, name: str) -> dict:
+    """allauth's openid_connect provider with one app, "idp"; none without a server and client."""
+    if not (server_url and client_id):
+        return {}
+    return {
         "openid_connect": {
             "OAUTH_PKCE_ENABLED": True,
             "APPS": [
                 {
                     "provider_id": "idp",
-                    "name": os.environ.get("OIDC_NAME", "your organisation's sign-in"),
-                    "client_id": os.environ.get("OIDC_CLIENT_ID", ""),
-                    "secret": os.environ.get("OIDC_CLIENT_SECRET", ""),
+                    "name": name,
+                    "client_id": client_id,
+                    "secret": secret,
                     "settings": {
-                        "server_url": OIDC_SERVER_URL,
+                        "server_url": server_url,
                         "token_auth_method": "client_secret_post",
                     },
                 }
             ],
         }
     }
-    if OIDC_SERVER_URL and os.environ.get("OIDC_CLIENT_ID")
-    else {}
+
+
+SOCIALACCOUNT_PROVIDERS = oidc_providers(
+    server_url=OIDC_SERVER_URL,
+    client_id=os.environ.get("OIDC_CLIENT_ID", ""),
+    secret=os.environ.get("OIDC_CLIENT_SECRET", ""),
+    name=os.environ.get("OIDC_NAME") or "your organisation's sign-in",
 )
 
 # --- Login throttling (django-axes) ---------------------------------------------------------

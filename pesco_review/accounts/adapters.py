@@ -1,6 +1,6 @@
 """How django-allauth treats our accounts: nobody signs up, a single sign-on finds an existing
 account by its verified e-mail and never creates one, and its `amr`/`acr` claim counts as the
-second factor only where the settings say so."""
+second factor only where the settings say so (the session records it at sign-in: signals.py)."""
 
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
@@ -19,14 +19,19 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
     def is_open_for_signup(self, request, sociallogin) -> bool:
         return False  # a sign-in never creates an account
 
-    def pre_social_login(self, request, sociallogin) -> None:
-        """Remember whether the provider says the person used a second factor."""
-        claims = sociallogin.account.extra_data or {}
-        if isinstance(claims.get("userinfo"), dict):  # allauth keeps id token claims here
-            claims = {**claims["userinfo"], **claims.get("id_token", {})}
-        said = claims.get("amr") or []
-        if isinstance(said, str):
-            said = [said]
-        said = [*said, claims.get("acr") or ""]
-        wanted = set(settings.OIDC_MFA_VALUES)
-        request.session[OIDC_MFA_SESSION_KEY] = bool(wanted and wanted & {str(v) for v in said})
+
+def claims_prove_second_factor(extra_data: dict) -> bool:
+    """Whether the provider's `amr` or `acr` claim holds one of OIDC_MFA_VALUES.
+
+    allauth's openid_connect provider keeps the claims of the ID token under "id_token" and the
+    userinfo answer under "userinfo" (either may be missing: `fetch_userinfo` off, or no ID
+    token); amr and acr are ID token claims, which win where both carry one."""
+    wanted = set(settings.OIDC_MFA_VALUES)
+    if not wanted:
+        return False
+    claims = {**(extra_data.get("userinfo") or {}), **(extra_data.get("id_token") or {})}
+    amr = claims.get("amr") or []
+    said = [amr] if isinstance(amr, str) else list(amr)
+    if claims.get("acr"):
+        said.append(claims["acr"])
+    return bool(wanted & {str(value) for value in said})

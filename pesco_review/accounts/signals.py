@@ -4,12 +4,14 @@ sign-in and when it changes, kept in the session: the check on every request cos
 and the security events of sign-in, second factors and changes to a person's organisation,
 flags and project roles."""
 
+from allauth.account.signals import user_logged_in as allauth_user_logged_in
 from allauth.mfa.models import Authenticator
 from allauth.mfa.signals import authentication_failed, authenticator_added, authenticator_removed
 from axes.signals import user_locked_out
 from django.contrib.auth.signals import user_logged_in, user_login_failed
 from simple_history.signals import post_create_historical_record
 
+from pesco_review.accounts.adapters import OIDC_MFA_SESSION_KEY, claims_prove_second_factor
 from pesco_review.accounts.middleware import ENROLLED_SESSION_KEY
 from pesco_review.middleware import stamp_sign_in
 from pesco_review.security import security_event
@@ -39,6 +41,22 @@ def remember_enrolment(sender, request, user, **kwargs) -> None:
         request.session[ENROLLED_SESSION_KEY] = Authenticator.objects.filter(
             user=user, type__in=SECOND_FACTORS
         ).exists()
+
+
+def forget_provider_proof(sender, request, user, **kwargs) -> None:
+    """Every sign-in starts without the provider's word; only a single sign-on gives it
+    (below), so a session that saw one never lends it to a later password sign-in."""
+    if request is not None and hasattr(request, "session"):
+        request.session.pop(OIDC_MFA_SESSION_KEY, None)
+
+
+def second_factor_from_identity_provider(sender, request, user, **kwargs) -> None:
+    """allauth sends this after Django's own signal, with the single sign-on if there was one."""
+    sociallogin = kwargs.get("sociallogin")
+    if sociallogin is not None:
+        request.session[OIDC_MFA_SESSION_KEY] = claims_prove_second_factor(
+            sociallogin.account.extra_data or {}
+        )
 
 
 def factor_added(sender, request, user, authenticator, **kwargs) -> None:
@@ -125,6 +143,10 @@ def connect() -> None:
     user_logged_in.connect(stamp_sign_in, dispatch_uid=f"{uid}stamp_sign_in")
     user_logged_in.connect(signed_in, dispatch_uid=f"{uid}signed_in")
     user_logged_in.connect(remember_enrolment, dispatch_uid=f"{uid}remember_enrolment")
+    user_logged_in.connect(forget_provider_proof, dispatch_uid=f"{uid}forget_provider_proof")
+    allauth_user_logged_in.connect(
+        second_factor_from_identity_provider, dispatch_uid=f"{uid}provider_proof"
+    )
     authenticator_added.connect(factor_added, dispatch_uid=f"{uid}factor_added")
     authenticator_removed.connect(factor_removed, dispatch_uid=f"{uid}factor_removed")
     authentication_failed.connect(factor_failed, dispatch_uid=f"{uid}factor_failed")
