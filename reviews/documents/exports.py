@@ -1,4 +1,6 @@
-"""The cycle's figures and milestone table as CSV and XLSX."""
+"""The cycle's figures and milestone table as CSV and XLSX, every cell through `safe_cell`: a
+text a spreadsheet would read as a formula (a milestone title typed as `=HYPERLINK(...)`) is
+given as text, as OWASP's CSV-injection guidance says; numbers stay numbers."""
 
 import csv
 import io
@@ -6,6 +8,22 @@ import io
 from openpyxl import Workbook
 
 from reviews.documents.context import ReviewContext
+
+# What makes a spreadsheet read a cell as a formula or a command (OWASP: =, +, -, @, tab, CR).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def safe_cell(value):
+    """The value as a spreadsheet should show it: a text starting like a formula gets a leading
+    apostrophe (shown as text, never evaluated); numbers, dates and other text are unchanged."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+def _safe(rows: list[list]) -> list[list]:
+    return [[safe_cell(value) for value in row] for row in rows]
+
 
 MILESTONE_COLUMNS = [
     "Project",
@@ -62,30 +80,29 @@ def milestone_rows(context: ReviewContext) -> list[list]:
     ]
 
 
+def _sheet_rows(context: ReviewContext, sheet: str) -> list[list]:
+    """The rows of one sheet, every cell made safe."""
+    if sheet == "Figures":
+        heading = [f"PESCO annual progress review {context.year}", context.marking]
+        return _safe([heading, ["Figure", "Projects"], *figure_rows(context)])
+    return _safe([MILESTONE_COLUMNS, *milestone_rows(context)])
+
+
 def to_csv(context: ReviewContext) -> bytes:
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow([f"PESCO annual progress review {context.year}", context.marking])
-    writer.writerow(["Figure", "Projects"])
-    writer.writerows(figure_rows(context))
-    writer.writerow([])
-    writer.writerow(MILESTONE_COLUMNS)
-    writer.writerows(milestone_rows(context))
+    for row in _sheet_rows(context, "Figures") + [[]] + _sheet_rows(context, "Milestones"):
+        writer.writerow(row)
     return out.getvalue().encode("utf-8-sig")  # Excel opens UTF-8 with a BOM correctly
 
 
 def to_xlsx(context: ReviewContext) -> bytes:
     book = Workbook()
-    figures = book.active
-    figures.title = "Figures"
-    figures.append([f"PESCO annual progress review {context.year}", context.marking])
-    figures.append(["Figure", "Projects"])
-    for row in figure_rows(context):
-        figures.append(row)
-    milestones = book.create_sheet("Milestones")
-    milestones.append(MILESTONE_COLUMNS)
-    for row in milestone_rows(context):
-        milestones.append(row)
+    book.remove(book.active)
+    for title in ("Figures", "Milestones"):
+        sheet = book.create_sheet(title)
+        for row in _sheet_rows(context, title):
+            sheet.append(row)
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
