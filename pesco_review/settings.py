@@ -357,6 +357,8 @@ if not DEBUG:
     SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", True)
     if env_bool("DJANGO_BEHIND_TLS_PROXY", False):
         SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# A load balancer's health check speaks plain HTTP: /healthz is never redirected to HTTPS.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 
 # --- Logging: the security log --------------------------------------------------------------
 # Security events (pesco_review.security: sign-in, lock-out, refusals, changes of roles and bodies,

@@ -25,3 +25,13 @@ def test_healthz_unreachable_broker_answers_503(client):
 
     assert response.status_code == 503
     assert response.json() == {"status": "unavailable", "database": "ok", "broker": "unreachable"}
+
+
+def test_healthz_answers_a_load_balancer_over_plain_http_while_pages_redirect(client, settings):
+    settings.SECURE_SSL_REDIRECT = True
+
+    health = client.get("/healthz")
+    page = client.get("/projects/")
+
+    assert health.status_code == 200
+    assert (page.status_code, page["Location"]) == (301, "https://testserver/projects/")
