@@ -27,7 +27,7 @@ from pesco_review.permissions import may
 from projects.enums import PhaseSlug, ProjectStatus
 from projects.rules import is_secretariat_lead, is_secretariat_reviewer, project_roles_of
 from reviews.enums import ReportAction, ReportState
-from reviews.models import Approval, Comment, ReportTransition, StatusReport
+from reviews.models import Approval, Comment, ReportTransition, ReviewCycle, StatusReport
 from reviews.rules import coordinates_report, reviewer_body_required
 from reviews.selectors.content import (
     approvals_of_revision,
@@ -59,39 +59,33 @@ Effect = Callable[[Step], None]
 # Guards: each raises ValidationError (or PermissionDenied) with a message a person understands.
 
 
-def cycle_is_open(report: StatusReport, actor: User) -> None:
-    if not report.cycle.is_open:
-        raise ValidationError(
-            f"The {report.cycle.year} cycle is {report.cycle.get_state_display().lower()}: "
-            "reports can be submitted only while it is open."
-        )
+def _cycle_guard(holds: Callable[[ReviewCycle], bool], why: str) -> Guard:
+    """A guard on the report's cycle: refused, with the cycle's state and `why`, unless
+    `holds(cycle)`."""
+
+    def guard(report: StatusReport, actor: User) -> None:
+        cycle = report.cycle
+        if not holds(cycle):
+            state = cycle.get_state_display().lower()
+            raise ValidationError(f"The {cycle.year} cycle is {state}: {why}")
+
+    return guard
 
 
-def cycle_not_closed(report: StatusReport, actor: User) -> None:
-    """A closed cycle's reports are final: none is reopened."""
-    if not report.cycle.is_open:
-        raise ValidationError(
-            f"The {report.cycle.year} cycle is {report.cycle.get_state_display().lower()}: its "
-            "reports are final and can no longer be reopened."
-        )
+def _open(cycle: ReviewCycle) -> bool:
+    return cycle.is_open
 
 
-def cycle_open_for_changes(report: StatusReport, actor: User) -> None:
-    """Sent back, a report must be resubmitted: only while the cycle is open."""
-    if not report.cycle.is_open:
-        raise ValidationError(
-            f"The {report.cycle.year} cycle is {report.cycle.get_state_display().lower()}: a "
-            "report sent back now could never be resubmitted. Approve it, or leave it undecided."
-        )
-
-
-def cycle_takes_decisions(report: StatusReport, actor: User) -> None:
-    """Decisions go on after a cycle closes to submissions, until its review is published."""
-    if not report.cycle.is_in_review:
-        raise ValidationError(
-            f"The {report.cycle.year} cycle is {report.cycle.get_state_display().lower()}: its "
-            "reports are final."
-        )
+cycle_is_open = _cycle_guard(_open, "reports can be submitted only while it is open.")
+# A closed cycle's reports are final: none is reopened.
+cycle_not_closed = _cycle_guard(_open, "its reports are final and can no longer be reopened.")
+# Sent back, a report must be resubmitted: only while the cycle is open.
+cycle_open_for_changes = _cycle_guard(
+    _open,
+    "a report sent back now could never be resubmitted. Approve it, or leave it undecided.",
+)
+# Decisions go on after a cycle closes to submissions, until its review is published.
+cycle_takes_decisions = _cycle_guard(lambda cycle: cycle.is_in_review, "its reports are final.")
 
 
 def deadline_not_passed(report: StatusReport, actor: User) -> None:
