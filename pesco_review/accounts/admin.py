@@ -17,16 +17,9 @@ from pesco_review.accounts.models import User
 
 PRIVILEGES = ["is_superuser", "is_staff", "groups", "user_permissions"]
 ORGANISATION = ["secretariat_body", "is_secretariat_lead", "is_leadership"]
-# The changes of a person's organisation and powers shown on their page, from history.
-TRACKED = {
-    "member_state_id": "Member state",
-    "secretariat_body": "Secretariat body",
-    "is_secretariat_lead": "Secretariat lead",
-    "is_leadership": "Leadership",
-    "is_staff": "Staff",
-    "is_superuser": "Superuser",
-    "is_active": "Active",
-}
+# The changes of a person's organisation and powers shown on their page, from history (by the
+# fields' stored values: a member state by its key).
+TRACKED = {User._meta.get_field(name).attname: label for name, label in User.POWER_FIELDS.items()}
 
 
 class NationalUserCreationForm(forms.ModelForm):

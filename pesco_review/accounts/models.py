@@ -53,6 +53,18 @@ class User(AbstractUser):
 
     history = HistoricalRecords(excluded_fields=["password", "last_login"])
 
+    # A person's organisation and flags: what decides what they may see and do. Their changes
+    # are shown on the person's admin page and written to the security log.
+    POWER_FIELDS = {
+        "member_state": "Member state",
+        "secretariat_body": "Secretariat body",
+        "is_secretariat_lead": "Secretariat lead",
+        "is_leadership": "Leadership",
+        "is_staff": "Staff",
+        "is_superuser": "Superuser",
+        "is_active": "Active",
+    }
+
     class Meta:
         constraints = [
             models.CheckConstraint(

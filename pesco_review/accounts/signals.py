@@ -13,19 +13,12 @@ from simple_history.signals import post_create_historical_record
 
 from pesco_review.accounts.adapters import OIDC_MFA_SESSION_KEY, claims_prove_second_factor
 from pesco_review.accounts.middleware import ENROLLED_SESSION_KEY
+from pesco_review.accounts.models import User
 from pesco_review.middleware import stamp_sign_in
 from pesco_review.security import security_event
 
 # A person's organisation and flags: what decides what they may see and do.
-ACCOUNT_FIELDS = (
-    "secretariat_body",
-    "member_state",
-    "is_secretariat_lead",
-    "is_leadership",
-    "is_staff",
-    "is_superuser",
-    "is_active",
-)
+ACCOUNT_FIELDS = tuple(User.POWER_FIELDS)
 ROLE_EVENTS = {"+": "project_role_added", "~": "project_role_changed", "-": "project_role_removed"}
 
 
