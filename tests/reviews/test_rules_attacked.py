@@ -18,7 +18,7 @@ from reviews.enums import CycleState, ReportState
 from reviews.models import MilestoneProposal, ReviewCycle, StatusReport
 from reviews.workflow import report_transition
 from tests import factories
-from tests.reviews.test_rules_for_everyone import form_data
+from tests.reviews.test_rules_for_everyone import approve_all, form_data, submit
 
 pytestmark = pytest.mark.django_db
 
@@ -38,18 +38,6 @@ def steward(role_users):
     lead = role_users["lead"]
     lead.groups.add(secretariat_group())
     return lead
-
-
-def submit(report, role_users):
-    return report_transition(report=report, action="submit", actor=role_users["coordinator"])
-
-
-def approve_all(report, role_users):
-    for body in ("eda", "eeas", "eums"):
-        report = report_transition(
-            report=report, action="approve", actor=role_users[body], expected_revision=1
-        )
-    return report
 
 
 # 2. Separation of duties: user administration stays with the superuser -------------------------
