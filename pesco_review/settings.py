@@ -8,6 +8,7 @@ REDIS_URL Celery runs tasks in-process. Production hardening follows from DJANGO
 import os
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 from celery.schedules import crontab
@@ -75,6 +76,7 @@ INSTALLED_APPS = [
     "allauth.mfa",
     "allauth.socialaccount",
     "allauth.socialaccount.providers.openid_connect",
+    "pesco_review.outbox",
     "pesco_review.accounts",
     "projects",
     "reviews",
@@ -280,27 +282,44 @@ STORAGES = {
 }
 WHITENOISE_USE_FINDERS = DEBUG
 
-# Celery: with REDIS_URL, broker and result backend on Redis; without, tasks run in-process.
+# Celery: with REDIS_URL, the broker is Redis; without, tasks run in-process. No result backend:
+# nothing reads a task's result (a task records its outcome in the database), and a result
+# backend on Redis would make every dispatch wait for Redis too.
 REDIS_URL = os.environ.get("REDIS_URL", "")
 CELERY_BROKER_URL = REDIS_URL or "memory://"
-CELERY_RESULT_BACKEND = REDIS_URL or None
+CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_TIME_LIMIT = 15 * 60
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 60 * 60}
+CELERY_TASK_SOFT_TIME_LIMIT = 14 * 60
+# Redis unreachable: a connection attempt gives up after 2 s and a silent server after 10 s (a
+# task is published by a background thread, never by a request: pesco_review/dispatch.py).
+CELERY_BROKER_CONNECTION_TIMEOUT = 2
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": 60 * 60,
+    "socket_connect_timeout": 2,
+    "socket_timeout": 10,
+}
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = TIME_ZONE
-CELERY_TASK_SOFT_TIME_LIMIT = 14 * 60
+# The periodic jobs own the work that a lost message would leave undone: mail waiting in the
+# outbox, builds that were never handed to a worker or whose worker went silent.
+MAIL_OUTBOX_DRAIN_SECONDS = env_int("MAIL_OUTBOX_DRAIN_SECONDS", 60)
+REVIEW_BUILD_SWEEP_SECONDS = env_int("REVIEW_BUILD_SWEEP_SECONDS", 60)
 CELERY_BEAT_SCHEDULE = {
     "send-reminders": {
         "task": "reviews.tasks.send_reminders",
         "schedule": crontab(hour=7, minute=0),
     },
+    "drain-mail-outbox": {
+        "task": "pesco_review.outbox.tasks.drain_outbox",
+        "schedule": timedelta(seconds=MAIL_OUTBOX_DRAIN_SECONDS),
+    },
     "sweep-stuck-review-builds": {
         "task": "reviews.tasks.sweep_stuck_builds",
-        "schedule": crontab(minute="*/5"),
+        "schedule": timedelta(seconds=REVIEW_BUILD_SWEEP_SECONDS),
     },
 }
 # A build whose worker has not reported for this long is taken over by the sweep. Longer than
@@ -310,6 +329,8 @@ if REVIEW_BUILD_STALE_SECONDS <= CELERY_TASK_TIME_LIMIT:
     raise ImproperlyConfigured(
         f"REVIEW_BUILD_STALE_SECONDS must exceed the task time limit ({CELERY_TASK_TIME_LIMIT} s)."
     )
+# A queued build the broker has not taken after this long is handed over again by the sweep.
+REVIEW_BUILD_HANDOVER_SECONDS = env_int("REVIEW_BUILD_HANDOVER_SECONDS", 30)
 # Seconds to wait after each build step: only the test that kills a worker mid-build sets it.
 REVIEW_BUILD_STEP_PAUSE = float(os.environ.get("REVIEW_BUILD_STEP_PAUSE") or 0)
 
@@ -335,6 +356,8 @@ MAILERS = {
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "pesco-review@localhost")
 # The address people reach the application at, for links in mail.
 SITE_URL = os.environ.get("DJANGO_SITE_URL", "http://127.0.0.1:8000")
+# The right-hand side of the Message-ID of the mail the application sends.
+MAIL_MESSAGE_ID_DOMAIN = urlsplit(SITE_URL).hostname or "localhost"
 
 # Security headers. CSP everywhere; secure cookies, HSTS and HTTPS redirect when not in debug.
 SECURE_CSP = {

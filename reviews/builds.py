@@ -2,6 +2,7 @@
 
     queued --claim--> running --succeed--> succeeded
                       running --fail-----> failed
+    queued --hand_over--> queued              (the broker took its task message)
     queued | running --requeue--> queued      (the sweep: the worker went silent)
     queued | running --give_up--> failed      (attempts exhausted)
     running --beat / note_error--> running    (progress and heartbeat; a transient error)
@@ -16,9 +17,9 @@ from django.db.models import F
 from django.utils import timezone
 
 from reviews.enums import BuildState
-from reviews.models import ConsolidatedReview
+from reviews.models import MAX_BUILD_ATTEMPTS, ConsolidatedReview
 
-MAX_BUILD_ATTEMPTS = 3
+__all__ = ["MAX_BUILD_ATTEMPTS", "STEPS", "build_transition"]
 
 
 @dataclass(frozen=True)
@@ -30,8 +31,10 @@ class BuildStep:
 
 _ANY_ACTIVE = frozenset(BuildState.ACTIVE)
 _RUNNING = frozenset({BuildState.RUNNING})
+_QUEUED = frozenset({BuildState.QUEUED})
 
 STEPS: dict[str, BuildStep] = {
+    "hand_over": BuildStep(_QUEUED),
     "claim": BuildStep(_ANY_ACTIVE, BuildState.RUNNING),
     "beat": BuildStep(_RUNNING, owned=True),
     "note_error": BuildStep(_RUNNING),
@@ -58,6 +61,9 @@ def build_transition(review: ConsolidatedReview, name: str, *, task_id: str = ""
         values["heartbeat_at"] = now
     if name == "requeue":
         values["task_id"] = ""  # no run holds it until a worker claims it again
+        values["dispatched_at"] = None  # and no message is known to carry it
+    if name == "hand_over":
+        values["dispatched_at"] = now
     rows = ConsolidatedReview.objects.filter(pk=review.pk, state__in=sorted(rule.sources))
     if rule.owned:
         rows = rows.filter(task_id=task_id)

@@ -510,6 +510,9 @@ def review_file_path(instance: "ConsolidatedReview", filename: str) -> str:
     return f"consolidated-reviews/{year}/v{version}/attempt-{attempt}/{filename}"
 
 
+MAX_BUILD_ATTEMPTS = 3
+
+
 class ConsolidatedReview(models.Model):
     """One built version of a cycle's consolidated annual review.
 
@@ -528,6 +531,9 @@ class ConsolidatedReview(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
     requested_at = models.DateTimeField(auto_now_add=True)
+    dispatched_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the broker took its task message (none: not yet)."
+    )
     started_at = models.DateTimeField(null=True, blank=True)
     heartbeat_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
@@ -576,6 +582,27 @@ class ConsolidatedReview(models.Model):
     @property
     def is_building(self) -> bool:
         return self.state in BuildState.ACTIVE
+
+    @property
+    def status_line(self) -> str:
+        """What is happening to a build in progress, in words for the cycle page."""
+        if self.state == BuildState.RUNNING:
+            return f"{self.step or 'Starting'} ({self.progress} %)"
+        if self.state != BuildState.QUEUED:
+            return ""
+        again = (
+            f"The worker stopped during attempt {self.attempts}; attempt {self.attempts + 1} "
+            f"of {MAX_BUILD_ATTEMPTS} "
+            if self.attempts
+            else "The build "
+        )
+        if self.dispatched_at is None:
+            return (
+                f"{again}waits for the task queue, which has not answered: it is handed to a "
+                "worker as soon as the queue is back (checked every minute)."
+            )
+        since = timezone.localtime(self.dispatched_at)
+        return f"{again}is queued since {since:%H:%M}, waiting for a free worker."
 
     @property
     def is_succeeded(self) -> bool:

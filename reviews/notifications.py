@@ -1,6 +1,7 @@
 """Who is told what: notification mail for workflow steps, and reminders before/after deadlines.
 
-Mail goes through Django's mail API (console in development). Internal comments never appear.
+Mail is written to the outbox (pesco_review.outbox) in the transaction of the step that causes
+it, and sent after the commit. Internal comments never appear.
 """
 
 import logging
@@ -8,10 +9,10 @@ from datetime import date, timedelta
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from pesco_review.outbox.services import mail_enqueue
 from projects.enums import ProjectRoleKind
 from reviews.enums import CycleState, ReminderRule, ReportAction, ReportState
 from reviews.models import ReminderSent, ReportTransition, StatusReport
@@ -61,15 +62,17 @@ def _link(report: StatusReport) -> str:
     return f"{settings.SITE_URL.rstrip('/')}{report.get_absolute_url()}"
 
 
-def _send(subject: str, body: str, addresses: list[str]) -> int:
-    if not addresses:
-        return 0
-    prefix = f"[PESCO review] {subject}"
-    return send_mail(prefix, body, None, sorted(set(addresses)))
+def _send(subject: str, body: str, addresses: list[str], *, kind: str) -> int:
+    """Write one message to the outbox (sent once the step commits); 1, or 0 if nobody."""
+    mail = mail_enqueue(
+        subject=f"[PESCO review] {subject}", body=body, to=sorted(set(addresses)), kind=kind
+    )
+    return 0 if mail is None else 1
 
 
 def transition_notify(transition: ReportTransition) -> int:
-    """Mail the people the step concerns; returns the number of messages sent."""
+    """Mail the people the step concerns, in the step's own transaction; the number of messages
+    written to the outbox."""
     report = transition.report
     project = report.project
     name = f"{project.name} ({project.acronym})"
@@ -86,7 +89,7 @@ def transition_notify(transition: ReportTransition) -> int:
         text = (
             f"{actor} {verb} the {report.cycle.year} status report of {name}.\n\n{_link(report)}\n"
         )
-        return _send(subject, text, to)
+        return _send(subject, text, to, kind=f"report {transition.action}")
     to = [email for _, email in coordinators_of([project.pk]).get(project.pk, [])]
     if transition.action == ReportAction.REQUEST_CHANGES:
         subject = f"{project.acronym} {report.cycle.year} report: changes requested"
@@ -108,7 +111,7 @@ def transition_notify(transition: ReportTransition) -> int:
         )
     else:
         return 0  # one body's approval: the coordinator hears when the report is approved
-    return _send(subject, text, to)
+    return _send(subject, text, to, kind=f"report {transition.action}")
 
 
 def _latest_due(deadline: date, today: date, before: list[int], after: list[int]) -> str | None:
@@ -135,13 +138,13 @@ def _claim(report: StatusReport, rule: str, recipient_id: int) -> bool:
 
 
 def _remind_once(report: StatusReport, rule: str, recipient: tuple[int, str], message) -> int:
-    """Send one reminder unless it went already; recorded only if it was sent."""
+    """Write one reminder to the outbox unless it went already: recorded and written together."""
     pk, email = recipient
     with transaction.atomic():
         if not _claim(report, rule, pk):
             return 0
         subject, body = message()
-        return _send(subject, body, [email])
+        return _send(subject, body, [email], kind=f"reminder {rule}")
 
 
 def _coordinator_reminders(report: StatusReport, today: date, coordinators, already) -> int:
@@ -201,8 +204,8 @@ def _reviewer_reminders(report: StatusReport, today: date, reviewers, already) -
 def reminders_send(*, today: date | None = None) -> int:
     """Remind coordinators of unsubmitted reports and reviewers of undecided ones, each once.
 
-    A reminder is recorded in the same transaction as its sending: if the mail fails, it is not
-    marked sent, and the task's retry sends it.
+    A reminder is recorded in the same transaction as its outbox message: the outbox sends it
+    once, retrying while the mail server does not answer.
     """
     today = today or timezone.localdate()
     reports = list(

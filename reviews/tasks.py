@@ -1,26 +1,14 @@
 """Celery tasks: thin. Primitive ids in, fetch, call one function, log."""
 
 import logging
-import smtplib
 
 from celery import shared_task
+from django.db import OperationalError
 
 log = logging.getLogger(__name__)
 
-TRANSIENT = (smtplib.SMTPException, ConnectionError, TimeoutError)
-
-
-@shared_task(acks_late=True, autoretry_for=TRANSIENT, retry_backoff=True, max_retries=5)
-def notify_transition(transition_id: int) -> int:
-    from reviews.models import ReportTransition  # noqa: PLC0415 - apps load before tasks run
-    from reviews.notifications import transition_notify  # noqa: PLC0415
-
-    transition = ReportTransition.objects.select_related(
-        "report__cycle", "report__project", "actor"
-    ).get(pk=transition_id)
-    sent = transition_notify(transition)
-    log.info("transition %s: %s message(s)", transition_id, sent)
-    return sent
+# Worth another try: the database or the storage was briefly away. (Mail goes by the outbox.)
+TRANSIENT = (OperationalError, ConnectionError, TimeoutError)
 
 
 @shared_task(acks_late=True, autoretry_for=TRANSIENT, retry_backoff=True, max_retries=3)
@@ -39,8 +27,6 @@ def send_reminders() -> int:
     max_retries=2,
 )
 def build_consolidated_review(self, review_id: int) -> str:
-    from django.db import OperationalError  # noqa: PLC0415
-
     from reviews.services import review_build  # noqa: PLC0415
 
     try:

@@ -28,6 +28,7 @@ from projects.enums import PhaseSlug, ProjectStatus
 from projects.rules import is_secretariat_lead, is_secretariat_reviewer, project_roles_of
 from reviews.enums import ReportAction, ReportState
 from reviews.models import Approval, Comment, ReportTransition, ReviewCycle, StatusReport
+from reviews.notifications import transition_notify
 from reviews.rules import coordinates_report, reviewer_body_required
 from reviews.selectors.content import (
     approvals_of_revision,
@@ -37,7 +38,6 @@ from reviews.selectors.content import (
     snapshot,
     waiting_for,
 )
-from reviews.tasks import notify_transition
 
 
 @dataclass
@@ -474,4 +474,4 @@ def _take(transition: Transition, step: Step) -> None:
         reason=step.reason,
         snapshot=step.snapshot,
     )
-    notify_transition.delay_on_commit(audit.pk)
+    transition_notify(audit)  # into the outbox, in this transaction: sent once it commits

@@ -1,13 +1,49 @@
+import os
+import uuid
+
 import pytest
+from django.conf import settings as django_settings
 from django.core.management import call_command
 
 from tests import factories
+from tests.broker import shared_redis_tasks
 
 
 @pytest.fixture(scope="session", autouse=True)
 def collected_static_files():
     """Production static storage (hashed names, a manifest) needs collectstatic, as on deploy."""
     call_command("collectstatic", interactive=False, verbosity=0)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def tasks_in_process_and_nothing_left_on_the_broker():
+    """Tasks run in-process (eager) unless a test starts a worker of its own (which routes them
+    to its own queue); whatever is published anyway goes to this session's own queue, never to
+    a queue a developer's worker reads. At the end, no task this process published is left on
+    any queue of the machine's Redis: a test that leaves one fails the suite here. (Workers the
+    tests start publish only to their test's own queue, which the test deletes.)"""
+    from pesco_review.celery import app  # noqa: PLC0415
+
+    saved = {key: app.conf[key] for key in ("task_always_eager", "task_default_queue")}
+    app.conf.update(task_always_eager=True, task_default_queue=f"test-{uuid.uuid4().hex[:12]}")
+    yield
+    app.conf.update(**saved)
+    if django_settings.REDIS_URL:
+        left = shared_redis_tasks(published_by=os.getpid())
+        assert left == {}, f"tasks left on the shared Redis by the suite: {left}"
+
+
+@pytest.fixture
+def deliver_mail(mailoutbox):
+    """Run the outbox's periodic job now and give what it sent: the mail a step wrote is sent
+    after its transaction commits, which a test inside one transaction never sees happen."""
+    from pesco_review.outbox.services import mail_drain  # noqa: PLC0415
+
+    def deliver() -> list:
+        mail_drain()
+        return mailoutbox
+
+    return deliver
 
 
 @pytest.fixture(autouse=True)

@@ -12,17 +12,20 @@ ROOT = Path(__file__).resolve().parent.parent
 # Application packages, by app label. The project package (pesco_review: settings, urls, views,
 # celery, history) wires the apps together and may import anything: it is no app here.
 APPS = {
+    "outbox": "pesco_review.outbox",
     "accounts": "pesco_review.accounts",
     "projects": "projects",
     "reviews": "reviews",
     "demo": "demo",
 }
-# What each app may import: accounts knows no project, projects no review, the demo seeds all.
+# What each app may import: the outbox knows no other app, accounts no project, projects no
+# review, the demo seeds all.
 ALLOWED = {
-    "accounts": set(),
-    "projects": {"accounts"},
-    "reviews": {"accounts", "projects"},
-    "demo": {"accounts", "projects", "reviews"},
+    "outbox": set(),
+    "accounts": {"outbox"},
+    "projects": {"accounts", "outbox"},
+    "reviews": {"accounts", "projects", "outbox"},
+    "demo": {"accounts", "projects", "reviews", "outbox"},
 }
 CODE = ("pesco_review", "projects", "reviews", "demo")
 NOT_MEASURED = {Path("reviews/documents/make_docx_template.py")}  # builds the Word template
@@ -206,3 +209,33 @@ def test_selectors_import_nothing_from_services():
         if module.endswith(".services") or ".services." in module
     ]
     assert offenders == []
+
+
+def test_application_code_imports_nothing_from_django_test():
+    """No `override_settings` or other test machinery in what runs in production."""
+    found = [
+        f"{path}:{line} {module}"
+        for package in CODE
+        for path in python_files(package)
+        for module, line in imported_modules(path)
+        if module == "django.test" or module.startswith("django.test.")
+    ]
+
+    assert found == []
+
+
+def test_tasks_are_published_only_by_the_dispatcher():
+    """A request never waits for the broker: every task goes through pesco_review.dispatch."""
+    calls = ("delay", "delay_on_commit", "apply_async", "send_task")
+    found = [
+        f"{path}:{node.lineno} {node.func.attr}"
+        for package in CODE
+        for path in python_files(package)
+        if path != Path("pesco_review/dispatch.py")
+        for node in ast.walk(ast.parse((ROOT / path).read_text(encoding="utf-8")))
+        if isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Attribute)
+        and node.func.attr in calls
+    ]
+
+    assert found == []

@@ -3,8 +3,12 @@ account by its verified e-mail and never creates one, and its `amr`/`acr` claim 
 second factor only where the settings say so (the session records it at sign-in: signals.py)."""
 
 from allauth.account.adapter import DefaultAccountAdapter
+from allauth.core import context as allauth_context
 from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
 from django.conf import settings
+from django.contrib.sites.shortcuts import get_current_site
+
+from pesco_review.outbox.services import mail_store
 
 # The session key recording that the identity provider proved a second factor.
 OIDC_MFA_SESSION_KEY = "pesco_oidc_mfa"
@@ -13,6 +17,13 @@ OIDC_MFA_SESSION_KEY = "pesco_oidc_mfa"
 class AccountAdapter(DefaultAccountAdapter):
     def is_open_for_signup(self, request) -> bool:
         return False  # accounts are created by the secretariat (national ones) or a superuser
+
+    def send_mail(self, template_prefix: str, email: str, context: dict) -> None:
+        """Account mail (password reset, security notices) goes by the outbox, as all mail."""
+        request = allauth_context.request
+        site = {"request": request, "email": email, "current_site": get_current_site(request)}
+        message = self.render_mail(template_prefix, email, {**site, **context})
+        mail_store(message, kind=template_prefix.rsplit("/", 1)[-1].replace("_", " "))
 
 
 class SocialAccountAdapter(DefaultSocialAccountAdapter):

@@ -3,14 +3,12 @@
 consolidated review."""
 
 from reviews.builds import MAX_BUILD_ATTEMPTS
+from reviews.services.building import TRANSIENT_BUILD_ERRORS, review_build, review_sweep_stuck
 from reviews.services.consolidated import (
-    TRANSIENT_BUILD_ERRORS,
     BuildAlreadyRunningError,
-    review_build,
     review_publish,
     review_record_download,
     review_request_build,
-    review_sweep_stuck,
 )
 from reviews.services.cycles import (
     CYCLE_EDITABLE,

@@ -54,6 +54,7 @@ class ReviewStatusView(RulesPermissionRequiredMixin, View):
                 "finished": review.state in BuildState.FINISHED,
                 "progress": review.progress,
                 "step": review.step,
+                "status_line": review.status_line,
                 "error": review.error,
             }
         )

@@ -14,7 +14,7 @@
         .then(function (data) {
           bar.value = data.progress;
           bar.textContent = data.progress + " %";
-          step.textContent = data.step + " (" + data.progress + " %)";
+          step.textContent = data.status_line;
           state.textContent = data.state_label;
           if (data.finished) {
             window.location.reload();

@@ -15,6 +15,7 @@ from django.urls import reverse
 
 from demo.cycles import DEMO
 from pesco_review.accounts.models import User
+from pesco_review.outbox.models import OutboxMail
 from projects.enums import ParticipationRole, ProjectRoleKind
 from projects.models import Milestone, Participation, Project, ProjectRole
 from reviews.enums import CycleState, ReportAction, ReportState
@@ -112,7 +113,7 @@ def seeded(django_db_setup, django_db_blocker):
 
 def row_counts() -> dict[str, int]:
     """Rows of every model of the project's apps (history tables included) and of auth."""
-    labels = {"accounts", "projects", "reviews", "auth"}
+    labels = {"accounts", "projects", "reviews", "auth", "outbox"}
     return {
         model._meta.label: model.objects.count()
         for model in apps.get_models()
@@ -362,3 +363,9 @@ def test_seed_demo_second_run_changes_nothing(seeded, settings):
     assert list(ProjectRole.objects.order_by("pk").values()) == roles
     assert "demo milestones created: 0" in output.getvalue()
     assert "demo review cycles: already there" in output.getvalue()
+
+
+def test_seed_demo_writes_no_mail_to_the_outbox(seeded):
+    submissions = ReportTransition.objects.filter(action__in=sorted(ReportAction.SUBMISSIONS))
+
+    assert (submissions.exists(), OutboxMail.objects.count()) == (True, 0)

@@ -9,6 +9,7 @@ REDIS_URL and PostgreSQL (CI has both); the tests without a worker also run on S
 import contextlib
 import hashlib
 import io
+import json
 import os
 import re
 import signal
@@ -18,12 +19,13 @@ import time
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from urllib.parse import quote
 
 import kombu
 import pytest
+import redis
 from django.conf import settings as django_settings
 from django.db import OperationalError, connection
 from django.utils import timezone
@@ -31,6 +33,7 @@ from docx import Document
 from pypdf import PdfReader
 
 from pesco_review.celery import app as celery_app
+from pesco_review.dispatch import wait_for_dispatches
 from reviews import services
 from reviews.enums import BuildState, CommentVisibility, MilestoneStatus, ReportState
 from reviews.models import Comment, ConsolidatedReview
@@ -95,19 +98,27 @@ def _test_database_url() -> str:
 
 
 def _delete_queue(name: str) -> None:
-    """Purge and delete the test's queue and its binding in Redis."""
+    """Purge and delete the test's queue and its binding in Redis, and forget the messages of
+    the queue that a killed worker took and never acknowledged (kombu keeps them in the
+    `unacked` hash, to deliver again after the visibility timeout)."""
     queue = kombu.Queue(name, kombu.Exchange(name, type="direct"), routing_key=name)
     with celery_app.connection_for_write() as conn:
         bound = queue(conn.default_channel)
         bound.declare()  # makes the channel know the binding, so delete removes it too
         bound.purge()
         bound.delete()
+    client = redis.Redis.from_url(django_settings.REDIS_URL)
+    for tag, raw in client.hgetall("unacked").items():
+        _, exchange, routing_key = json.loads(raw)
+        if name in (exchange, routing_key):
+            client.hdel("unacked", tag)
+            client.zrem("unacked_index", tag)
 
 
 @pytest.fixture
 def start_worker(settings, tmp_path) -> Iterator[Callable[..., Worker]]:
-    """Start a Celery worker (prefork, one child) consuming a queue of this test only, with the
-    build task routed there; MEDIA_ROOT is a fresh directory shared by the test and the worker.
+    """Start a Celery worker (prefork, one child) consuming a queue of this test only, with every
+    task routed there; MEDIA_ROOT is a fresh directory shared by the test and the worker.
     Teardown stops the worker, waits for it and purges the queue."""
     queue = f"test-build-{uuid.uuid4().hex[:12]}"
     settings.MEDIA_ROOT = str(tmp_path / "media")
@@ -115,7 +126,7 @@ def start_worker(settings, tmp_path) -> Iterator[Callable[..., Worker]]:
         "task_routes": celery_app.conf.task_routes,
         "task_always_eager": celery_app.conf.task_always_eager,
     }
-    celery_app.conf.update(task_routes={TASK: {"queue": queue}}, task_always_eager=False)
+    celery_app.conf.update(task_routes={"*": {"queue": queue}}, task_always_eager=False)
     workers: list[Worker] = []
 
     def start(**env: str) -> Worker:
@@ -169,6 +180,7 @@ def start_worker(settings, tmp_path) -> Iterator[Callable[..., Worker]]:
             with contextlib.suppress(ProcessLookupError):  # whatever of its group is left
                 os.killpg(worker.process.pid, signal.SIGKILL)
             worker.process.wait(timeout=15)
+        wait_for_dispatches()  # no message of this test is still on its way to the broker
         celery_app.conf.update(**saved)
         _delete_queue(queue)
 
@@ -385,6 +397,50 @@ def test_worker_killed_mid_build_ends_with_exactly_one_good_document(
     ]
 
 
+@needs_worker
+@pytest.mark.django_db(transaction=True)
+def test_worker_main_process_killed_build_finished_by_the_sweep_with_one_good_document(
+    start_worker, cycle_with_reports, settings
+):
+    """The whole worker dies (its pool child goes with it): the message stays unacknowledged
+    for the visibility timeout (an hour), so only the sweep can see the build through."""
+    cycle, _, _ = cycle_with_reports
+    lead = factories.UserFactory(lead=True)
+    first = start_worker(REVIEW_BUILD_STEP_PAUSE="0.5")
+    review = services.review_request_build(actor=lead, cycle=cycle)
+    wait_for(review, lambda r: r.state == BuildState.RUNNING and r.progress >= 30, first)
+    [child] = first.pool_children()
+
+    os.kill(first.process.pid, signal.SIGKILL)
+
+    first.process.wait(timeout=10)
+    deadline = time.monotonic() + 10
+    while any(pid == child for pid, *_ in _processes()) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not any(pid == child for pid, *_ in _processes()), "the pool child outlived its worker"
+    settings.REVIEW_BUILD_STALE_SECONDS = 1  # the sweep's patience, shortened for the test
+    time.sleep(1.5)
+    review.refresh_from_db()
+    assert (review.state, review.attempts, review.pdf.name) == (BuildState.RUNNING, 1, "")
+    second = start_worker()
+
+    assert services.review_sweep_stuck() == 1
+
+    wait_for(review, succeeded, second)
+    assert list(
+        ConsolidatedReview.objects.filter(cycle=cycle).values_list("version", "state", "attempts")
+    ) == [(1, BuildState.SUCCEEDED, 2)]
+    with review.pdf.open("rb") as file:
+        data = file.read()
+    assert len(PdfReader(io.BytesIO(data)).pages) > 0
+    assert review.pdf_sha256 == hashlib.sha256(data).hexdigest()
+    assert "Orbital Sensor Relay" in docx_text(review)
+    assert stored_files(settings.MEDIA_ROOT) == [
+        "consolidated-reviews/2026/v1/attempt-2/PESCO-annual-review-2026-v1.docx",
+        "consolidated-reviews/2026/v1/attempt-2/PESCO-annual-review-2026-v1.pdf",
+    ]
+
+
 # Without a worker (SQLite too) ------------------------------------------------------------------
 
 
@@ -464,3 +520,52 @@ def test_build_whose_pdf_render_fails_ends_failed_with_the_step_and_no_file(
         "",
     )
     assert stored_files(settings.MEDIA_ROOT) == []
+
+
+@pytest.mark.django_db
+def test_sweep_hands_over_a_build_the_broker_never_took_and_says_so_meanwhile(
+    queued_review, settings, django_capture_on_commit_callbacks
+):
+    settings.REVIEW_BUILD_HANDOVER_SECONDS = 30
+    waiting = queued_review.status_line
+    ConsolidatedReview.objects.filter(pk=queued_review.pk).update(
+        requested_at=timezone.now() - timedelta(seconds=20)
+    )
+    too_soon = services.review_sweep_stuck()  # the request's own hand-over may still come
+    ConsolidatedReview.objects.filter(pk=queued_review.pk).update(
+        requested_at=timezone.now() - timedelta(seconds=31)
+    )
+
+    with django_capture_on_commit_callbacks(execute=True):  # tasks run in-process: it builds
+        handed_over = services.review_sweep_stuck()
+
+    queued_review.refresh_from_db()
+    assert waiting == (
+        "The build waits for the task queue, which has not answered: it is handed to a worker "
+        "as soon as the queue is back (checked every minute)."
+    )
+    assert (too_soon, handed_over) == (0, 1)
+    assert (queued_review.state, queued_review.attempts) == (BuildState.SUCCEEDED, 1)
+
+
+@pytest.mark.django_db
+def test_status_line_tells_queued_taken_over_and_running_builds_apart(queued_review):
+    review = queued_review
+    review.dispatched_at = timezone.make_aware(datetime(2026, 12, 2, 9, 5))
+    queued = review.status_line
+    review.attempts = 1
+    taken_over = review.status_line
+    review.dispatched_at = None
+    taken_over_queue_down = review.status_line
+    review.state, review.step, review.progress = BuildState.RUNNING, "Saving the files", 90
+    running = review.status_line
+
+    assert queued == "The build is queued since 09:05, waiting for a free worker."
+    assert taken_over == (
+        "The worker stopped during attempt 1; attempt 2 of 3 is queued since 09:05, waiting for "
+        "a free worker."
+    )
+    assert taken_over_queue_down.startswith(
+        "The worker stopped during attempt 1; attempt 2 of 3 waits for the task queue"
+    )
+    assert running == "Saving the files (90 %)"

@@ -1,10 +1,13 @@
-"""Who is mailed about workflow steps, and reminders before and after deadlines."""
+"""Who is mailed about workflow steps, and reminders before and after deadlines. A step writes
+its mail to the outbox in its own transaction; `deliver_mail` runs the outbox's periodic job."""
 
 from datetime import date, datetime, timedelta
 
 import pytest
 from django.utils import timezone
 
+from pesco_review.outbox.models import OutboxMail
+from pesco_review.outbox.services import mail_drain
 from reviews import services
 from reviews.enums import CommentVisibility, CycleState, ReportState
 from reviews.models import Approval, ReminderSent, ReportTransition, StatusReport
@@ -56,7 +59,7 @@ def report(project, people):
 
 
 def take(report: StatusReport, action: str, actor, reason: str = "") -> ReportTransition:
-    """Take a workflow step (its queued mail is not sent in a test) and return its record."""
+    """Take a workflow step (its mail waits in the outbox) and return its record."""
     revision = StatusReport.objects.get(pk=report.pk).revision  # as the page would send it
     report_transition(
         report=report, action=action, actor=actor, reason=reason, expected_revision=revision
@@ -65,7 +68,7 @@ def take(report: StatusReport, action: str, actor, reason: str = "") -> ReportTr
 
 
 def test_transition_notify_submit_mails_active_reviewers_of_required_bodies(
-    report, people, mailoutbox
+    report, people, deliver_mail
 ):
     report.cycle.required_bodies = ["EDA", "EEAS"]
     report.cycle.save()
@@ -73,11 +76,10 @@ def test_transition_notify_submit_mails_active_reviewers_of_required_bodies(
     factories.UserFactory(eeas=True, email="")
     people["coordinator"].first_name, people["coordinator"].last_name = "Ana", "Silva"
     people["coordinator"].save()
-    transition = take(report, "submit", people["coordinator"])
+    take(report, "submit", people["coordinator"])
 
-    sent = transition_notify(transition)
+    mailoutbox = deliver_mail()
 
-    assert sent == 1
     assert [(m.subject, m.to, m.body) for m in mailoutbox] == [
         (
             f"{PREFIX}ALPHA 2026 report submitted (revision 1)",
@@ -89,7 +91,7 @@ def test_transition_notify_submit_mails_active_reviewers_of_required_bodies(
 
 
 def test_transition_notify_every_step_mails_the_right_people_and_no_internal_comment(
-    report, people, mailoutbox
+    report, people, deliver_mail
 ):
     reviewers = ["eda@example.org", "eeas@example.org", "eums@example.org"]
     coordinators = ["coordinator@example.org"]
@@ -105,9 +107,17 @@ def test_transition_notify_every_step_mails_the_right_people_and_no_internal_com
     steps += [take(report, "approve", people[body]) for body in ("eda", "eeas", "eums")]
     steps.append(take(report, "reopen", people["lead"], "A figure was wrong."))
 
-    sent = [transition_notify(step) for step in steps]
+    mailoutbox = deliver_mail()
 
-    assert sent == [1, 1, 1, 0, 0, 1, 1]  # one body's approval mails nobody
+    assert [step.action for step in steps] == [
+        "submit",
+        "request_changes",
+        "resubmit",
+        "approve",
+        "approve",
+        "approve",
+        "reopen",
+    ]  # one body's approval mails nobody: only the last one, which approves the report
     assert [(m.subject.removeprefix(PREFIX), m.to) for m in mailoutbox] == [
         ("ALPHA 2026 report submitted (revision 1)", reviewers),
         ("ALPHA 2026 report: changes requested", coordinators),
@@ -118,22 +128,24 @@ def test_transition_notify_every_step_mails_the_right_people_and_no_internal_com
     assert [m for m in mailoutbox if "bluffing" in m.subject + m.body] == []
 
 
-def test_transition_notify_request_changes_gives_body_and_reason(report, people, mailoutbox):
+def test_transition_notify_request_changes_gives_body_and_reason(report, people, deliver_mail):
     reviewer = people["eda"]
     reviewer.first_name, reviewer.last_name = "Eva", "Diaz"
     reviewer.save()
     take(report, "submit", people["coordinator"])
-    transition = take(report, "request_changes", reviewer, "Add the risks.")
+    take(report, "request_changes", reviewer, "Add the risks.")
 
-    transition_notify(transition)
+    mailoutbox = deliver_mail()
 
-    assert [m.body for m in mailoutbox] == [
+    assert [m.body for m in mailoutbox[1:]] == [
         "Eva Diaz (EDA) requested changes to the 2026 status report of Alpha Project (ALPHA):"
         f"\n\nAdd the risks.\n\n{link(report)}\n"
     ]
 
 
-def test_transition_notify_reopen_mails_active_coordinators_the_reason(report, people, mailoutbox):
+def test_transition_notify_reopen_mails_active_coordinators_the_reason(
+    report, people, deliver_mail
+):
     report.cycle.required_bodies = ["EDA"]
     report.cycle.save()
     lead = people["lead"]
@@ -145,11 +157,11 @@ def test_transition_notify_reopen_mails_active_coordinators_the_reason(report, p
     factories.ProjectRoleFactory(project=report.project, user__email="")
     take(report, "submit", people["coordinator"])
     take(report, "approve", people["eda"])
-    transition = take(report, "reopen", lead, "A figure was wrong.")
+    take(report, "reopen", lead, "A figure was wrong.")
 
-    transition_notify(transition)
+    mailoutbox = deliver_mail()
 
-    assert [(m.to, m.body) for m in mailoutbox] == [
+    assert [(m.to, m.body) for m in mailoutbox[2:]] == [
         (
             ["coordinator@example.org"],
             "Lea Dupont reopened the approved 2026 status report of Alpha Project (ALPHA):\n\n"
@@ -158,13 +170,16 @@ def test_transition_notify_reopen_mails_active_coordinators_the_reason(report, p
     ]
 
 
-def test_transition_notify_sent_late_names_the_revision_of_its_step(report, people, mailoutbox):
+def test_transition_notify_late_names_the_revision_of_its_step(report, people, deliver_mail):
     first = take(report, "submit", people["coordinator"])
     take(report, "request_changes", people["eda"], "Add the risks.")
     take(report, "resubmit", people["coordinator"])
+    OutboxMail.objects.all().delete()
 
-    transition_notify(first)  # a retried task, after the resubmission
+    written = transition_notify(first)  # the first step's mail, written after the resubmission
 
+    mailoutbox = deliver_mail()
+    assert written == 1
     assert [m.subject for m in mailoutbox] == [f"{PREFIX}ALPHA 2026 report submitted (revision 1)"]
 
 
@@ -177,10 +192,11 @@ def draft(project, people):
     return factories.StatusReportFactory(project=project)
 
 
-def test_reminders_send_coordinator_gets_most_recent_due_rule_only(draft, people, mailoutbox):
+def test_reminders_send_coordinator_gets_most_recent_due_rule_only(draft, people, deliver_mail):
     sent = reminders_send(today=date(2026, 12, 29))  # 14 and 3 days before have both passed
 
     assert sent == 1
+    mailoutbox = deliver_mail()
     assert [(m.subject, m.to, m.body) for m in mailoutbox] == [
         (
             f"{PREFIX}ALPHA 2026 report due in 2 days",
@@ -194,15 +210,16 @@ def test_reminders_send_coordinator_gets_most_recent_due_rule_only(draft, people
     ]
 
 
-def test_reminders_send_twice_on_one_day_sends_nothing_the_second_time(draft, mailoutbox):
+def test_reminders_send_twice_on_one_day_sends_nothing_the_second_time(draft, deliver_mail):
     first = reminders_send(today=date(2026, 12, 29))
 
     second = reminders_send(today=date(2026, 12, 29))
 
+    mailoutbox = deliver_mail()
     assert (first, second, len(mailoutbox)) == (1, 0, 1)
 
 
-def test_reminders_send_day_by_day_sends_each_rule_once(draft, mailoutbox):
+def test_reminders_send_day_by_day_sends_each_rule_once(draft, deliver_mail):
     days = [
         date(2026, 12, 10),
         date(2026, 12, 17),
@@ -218,6 +235,7 @@ def test_reminders_send_day_by_day_sends_each_rule_once(draft, mailoutbox):
     sent = [reminders_send(today=day) for day in days]
 
     assert sent == [0, 1, 0, 1, 0, 1, 0, 1, 0]
+    mailoutbox = deliver_mail()
     assert [m.subject.removeprefix(PREFIX) for m in mailoutbox] == [
         "ALPHA 2026 report due in 14 days",
         "ALPHA 2026 report due in 3 days",
@@ -232,22 +250,24 @@ def test_reminders_send_day_by_day_sends_each_rule_once(draft, mailoutbox):
     ]
 
 
-def test_reminders_send_after_deadline_never_sends_a_before_rule(draft, mailoutbox):
+def test_reminders_send_after_deadline_never_sends_a_before_rule(draft, deliver_mail):
     draft.cycle.reminder_days_after = [7]
     draft.cycle.save()
 
     sent = reminders_send(today=date(2027, 1, 2))  # before-3 is the latest rule passed
 
+    mailoutbox = deliver_mail()
     assert (sent, mailoutbox, ReminderSent.objects.count()) == (0, [], 0)
 
 
-def test_reminders_send_counts_from_the_extended_deadline(draft, mailoutbox):
+def test_reminders_send_counts_from_the_extended_deadline(draft, deliver_mail):
     draft.extended_deadline = date(2027, 1, 20)
     draft.save()
 
     sent = [reminders_send(today=day) for day in (date(2027, 1, 1), date(2027, 1, 17))]
 
     assert sent == [0, 1]
+    mailoutbox = deliver_mail()
     assert [m.subject.removeprefix(PREFIX) for m in mailoutbox] == [
         "ALPHA 2026 report due in 3 days"
     ]
@@ -264,7 +284,7 @@ def test_reminders_send_counts_from_the_extended_deadline(draft, mailoutbox):
     ],
 )
 def test_reminders_send_coordinators_only_of_unsubmitted_reports_in_open_cycles(
-    draft, mailoutbox, state, cycle_state, expected
+    draft, deliver_mail, state, cycle_state, expected
 ):
     draft.state = state
     if state != ReportState.DRAFT:
@@ -275,6 +295,7 @@ def test_reminders_send_coordinators_only_of_unsubmitted_reports_in_open_cycles(
 
     reminders_send(today=date(2026, 12, 29))
 
+    mailoutbox = deliver_mail()
     assert [address for m in mailoutbox for address in m.to] == expected
 
 
@@ -292,13 +313,14 @@ def submitted(project, people):
     )
 
 
-def test_reminders_send_reviewers_whose_body_has_not_approved(submitted, people, mailoutbox):
+def test_reminders_send_reviewers_whose_body_has_not_approved(submitted, people, deliver_mail):
     Approval.objects.create(report=submitted, revision=1, body="EDA", reviewer=people["eda"])
     factories.UserFactory(eeas=True, email="away@example.org", is_active=False)
 
     sent = reminders_send(today=date(2026, 6, 8))
 
     assert sent == 2
+    mailoutbox = deliver_mail()
     assert [(m.subject.removeprefix(PREFIX), m.to) for m in mailoutbox] == [
         ("ALPHA 2026 report awaits the EEAS", ["eeas@example.org"]),
         ("ALPHA 2026 report awaits the EUMS", ["eums@example.org"]),
@@ -309,13 +331,14 @@ def test_reminders_send_reviewers_whose_body_has_not_approved(submitted, people,
     )
 
 
-def test_reminders_send_reviewers_not_before_the_waiting_days(submitted, mailoutbox):
+def test_reminders_send_reviewers_not_before_the_waiting_days(submitted, deliver_mail):
     sent = reminders_send(today=date(2026, 6, 7))
 
+    mailoutbox = deliver_mail()
     assert (sent, mailoutbox) == (0, [])
 
 
-def test_reminders_send_reviewers_once_per_body_and_revision(submitted, people, mailoutbox):
+def test_reminders_send_reviewers_once_per_body_and_revision(submitted, people, deliver_mail):
     Approval.objects.create(report=submitted, revision=1, body="EDA", reviewer=people["eda"])
     sent = [reminders_send(today=date(2026, 6, 8)), reminders_send(today=date(2026, 6, 9))]
     submitted.revision = 2  # resubmitted: the EDA approved revision 1 only
@@ -334,7 +357,8 @@ def test_reminders_send_reviewers_once_per_body_and_revision(submitted, people, 
     ]
 
 
-def test_reminders_send_mail_failure_records_nothing_so_the_retry_sends_it(draft, people, settings):
+def test_reminders_send_mail_server_down_keeps_the_reminder_for_the_retry(draft, settings):
+    reminders_send(today=date(2026, 12, 29))
     # A real SMTP connection to a port where nothing listens.
     settings.MAILERS = {
         "default": {
@@ -343,14 +367,20 @@ def test_reminders_send_mail_failure_records_nothing_so_the_retry_sends_it(draft
         }
     }
 
-    with pytest.raises(ConnectionRefusedError):
-        reminders_send(today=date(2026, 12, 29))
+    assert mail_drain() == 0
 
-    assert ReminderSent.objects.count() == 0
+    [mail] = OutboxMail.objects.all()
+    assert (mail.state, mail.attempts, mail.last_error.split(":")[0]) == (
+        "pending",
+        1,
+        "ConnectionRefusedError",
+    )
+    assert ReminderSent.objects.count() == 1  # recorded with its message: never written twice
+    assert reminders_send(today=date(2026, 12, 29)) == 0
 
 
 def test_reminders_send_reviewers_still_reminded_after_the_cycle_closes(
-    submitted, people, mailoutbox
+    submitted, people, deliver_mail
 ):
     submitted.cycle.state = CycleState.CLOSED
     submitted.cycle.save()
@@ -359,6 +389,7 @@ def test_reminders_send_reviewers_still_reminded_after_the_cycle_closes(
     sent = reminders_send(today=date(2026, 6, 8))
 
     assert sent == 3
+    mailoutbox = deliver_mail()
     assert sorted(m.to[0] for m in mailoutbox) == [
         "eda@example.org",
         "eeas@example.org",

@@ -143,7 +143,7 @@ def test_no_decision_changes_a_report_of_a_published_cycle(report, role_users):
 def test_a_version_built_before_the_cycle_closed_is_never_published(role_users):
     from reviews.builds import build_transition
     from reviews.models import ConsolidatedReview
-    from reviews.services.consolidated import _claim
+    from reviews.services.building import _claim
 
     lead = role_users["lead"]
     cycle = factories.ReviewCycleFactory(year=2027, planned=True)

@@ -2,14 +2,12 @@ import logging
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
-from django.test.utils import override_settings
 
 from demo.accounts import demo_accounts_seed
 from demo.cycles import demo_cycles_seed
 from demo.milestones import demo_milestones_seed
+from pesco_review.outbox.services import mail_suppressed
 from projects.models import Project
-
-DUMMY_MAIL = "django.core.mail.backends.dummy.EmailBackend"
 
 
 class Command(BaseCommand):
@@ -28,10 +26,11 @@ class Command(BaseCommand):
             raise CommandError("No projects yet: run `python manage.py load_pesco` first.")
         accounts = demo_accounts_seed(password=settings.DEMO_PASSWORD)
         milestones = demo_milestones_seed()
-        # The demo's workflow steps would mail every demo account: nobody reads those.
-        logging.disable(logging.INFO)  # and their hundreds of task log lines neither
+        # The demo's workflow steps would mail every demo account: nobody reads those, so none
+        # is written to the outbox.
+        logging.disable(logging.INFO)  # nor their hundreds of log lines
         try:
-            with override_settings(MAILERS={"default": {"BACKEND": DUMMY_MAIL}}):
+            with mail_suppressed() as unsent:
                 cycles = demo_cycles_seed()
         finally:
             logging.disable(logging.NOTSET)
@@ -41,4 +40,5 @@ class Command(BaseCommand):
         self.stdout.write(f"  demo accounts: {names}")
         self.stdout.write(f"  demo milestones created: {milestones}")
         self.stdout.write(f"  demo review cycles: {'created' if cycles else 'already there'}")
+        self.stdout.write(f"  demo mail not written to the outbox: {len(unsent)}")
         self.stdout.write(self.style.SUCCESS("Demo data ready."))

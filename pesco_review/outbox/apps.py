@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class OutboxConfig(AppConfig):
+    name = "pesco_review.outbox"
+    label = "outbox"
+    verbose_name = "Mail outbox"
