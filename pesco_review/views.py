@@ -38,13 +38,21 @@ def _broker_status() -> str:
 @never_cache
 @require_GET
 def healthz(request):
-    """JSON: is the database reachable, is the broker reachable (or tasks run in-process)."""
+    """JSON: is the database reachable, is the broker reachable (or tasks run in-process).
+
+    Only the database decides the status code: without it nothing works (503), whereas without
+    the broker every page and step still does, and what the background jobs owe waits in the
+    database for its return ("degraded", 200): a load balancer must not take the site down for
+    an outage of Redis."""
     database = "ok" if _database_ok() else "unreachable"
     broker = _broker_status()
-    healthy = database == "ok" and broker in {"ok", "in-process"}
+    if database != "ok":
+        status = "unavailable"
+    else:
+        status = "ok" if broker in {"ok", "in-process"} else "degraded"
     return JsonResponse(
-        {"status": "ok" if healthy else "unavailable", "database": database, "broker": broker},
-        status=200 if healthy else 503,
+        {"status": status, "database": database, "broker": broker},
+        status=503 if status == "unavailable" else 200,
     )
 
 
