@@ -13,6 +13,7 @@ commit, in the caller's thread: development and most tests need no broker at all
 
 import logging
 import os
+import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from functools import partial
@@ -24,11 +25,15 @@ from pesco_review.celery import app as celery_app
 log = logging.getLogger(__name__)
 
 _executor: ThreadPoolExecutor | None = None
+# After a failed publish, the thread does not try again for this long: during an outage each
+# attempt costs seconds, and the periodic jobs hand the work over anyway once Redis is back.
+BROKER_RETRY_AFTER_SECONDS = 10.0
+_broker_down_until = 0.0
 
 
 def _reset_after_fork() -> None:
-    global _executor  # noqa: PLW0603 - one executor per process, none inherited by a fork
-    _executor = None
+    global _executor, _broker_down_until  # noqa: PLW0603 - one executor per process
+    _executor, _broker_down_until = None, 0.0
 
 
 os.register_at_fork(after_in_child=_reset_after_fork)
@@ -43,9 +48,14 @@ def _pool() -> ThreadPoolExecutor:
 
 def _publish(task, args: tuple, on_sent: Callable[[], object] | None) -> bool:
     """Publish one message (in the dispatch thread); False if the broker did not take it."""
+    global _broker_down_until  # noqa: PLW0603 - the one thread that publishes keeps it
+    if time.monotonic() < _broker_down_until:
+        log.info("broker down, %s%r left to the periodic job", task.name, args)
+        return False
     try:
         task.apply_async(args=args, retry=False)
     except Exception as error:  # noqa: BLE001 - whatever the broker's client raises
+        _broker_down_until = time.monotonic() + BROKER_RETRY_AFTER_SECONDS
         log.warning("broker unreachable, %s%r left to the periodic job: %s", task.name, args, error)
         return False
     if on_sent is not None:
