@@ -349,6 +349,9 @@ MAILERS = {
                 "username": os.environ.get("EMAIL_HOST_USER", ""),
                 "password": os.environ.get("EMAIL_HOST_PASSWORD", ""),
                 "use_tls": env_bool("EMAIL_USE_TLS", bool(_email_host)),
+                # A mail server that stops answering fails the attempt (retried by the outbox)
+                # instead of holding a worker for ever.
+                "timeout": env_int("EMAIL_TIMEOUT", 10),
             },
         }
     )
