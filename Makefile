@@ -1,6 +1,12 @@
 # PESCO annual progress review. `make run` serves the application; `make test` runs the suite.
 # PYTHON= overrides the interpreter; otherwise the first of python3.13, python3.12, python3
 # that is Python >= 3.12 is used.
+#
+# Dependencies are pinned in pyproject.toml and locked, with their hashes, in requirements/:
+# app.txt (what the application runs on: the Docker image installs it), dev.txt (app.txt plus the
+# tools and test libraries: make run/test/lint install it) and bench.txt (app.txt plus the load
+# bench). pip installs them with --require-hashes; `make lock` compiles them again after
+# pyproject.toml changes.
 
 SHELL := /bin/bash
 VENV := .venv
@@ -8,12 +14,13 @@ BIN := $(VENV)/bin
 PY := $(BIN)/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
+LOCK := requirements/dev.txt
 
 PYTHON ?= $(shell for p in python3.13 python3.12 python3; do \
 	$$p -c 'import sys; sys.exit(sys.version_info < (3, 12))' >/dev/null 2>&1 && { command -v $$p; break; }; \
 	done)
 
-.PHONY: run test lint fmt worker beat bench check-python clean
+.PHONY: run test lint fmt worker beat bench lock check-python clean
 
 check-python:
 	@if [ -z "$(PYTHON)" ]; then \
@@ -25,12 +32,28 @@ check-python:
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 12))' || { \
 		echo "error: $(PYTHON) is older than Python 3.12." >&2; exit 1; }
 
-$(VENV)/.installed: pyproject.toml | check-python
+# The virtual environment, from the lock file alone: every package at its locked version, each
+# file checked against its hash (pip refuses the install otherwise, and refuses any dependency the
+# lock does not list). Installed again whenever the lock file changes.
+$(VENV)/.installed: $(LOCK) | check-python
 	@[ -x $(PY) ] && $(PY) -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null \
 		|| $(PYTHON) -m venv --clear $(VENV)
-	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet ".[dev]"
+	$(BIN)/pip install --quiet --require-hashes -r $(LOCK)
 	@touch $@
+
+# Compile the lock files from pyproject.toml (uv, installed from dev.txt, resolves; pip only
+# installs). One resolution for every platform and Python >= 3.12 (--universal), with the hashes
+# of every file on PyPI, and none of this machine's pip settings (indexes, find-links). A version
+# already locked stays unless pyproject.toml asks for another, or you ask:
+# make lock LOCK_ARGS="--upgrade-package celery". dev.txt and bench.txt are constrained to
+# app.txt, so the tests run on exactly the versions the image ships.
+UV_COMPILE = $(BIN)/uv pip compile pyproject.toml --quiet --universal --python-version 3.12 \
+	--generate-hashes --no-config --default-index https://pypi.org/simple \
+	--custom-compile-command "make lock" $(LOCK_ARGS)
+lock: $(VENV)/.installed
+	$(UV_COMPILE) --output-file requirements/app.txt
+	$(UV_COMPILE) --extra dev --constraints requirements/app.txt --output-file requirements/dev.txt
+	$(UV_COMPILE) --extra bench --constraints requirements/app.txt --output-file requirements/bench.txt
 
 # Development server: DEBUG on, real data and demo accounts loaded. With DATABASE_URL and
 # REDIS_URL set it uses PostgreSQL and Redis and starts a Celery worker beside the server.
