@@ -24,13 +24,15 @@ RUN groupadd --system --gid 10001 pesco \
     && useradd --system --uid 10001 --gid pesco --create-home --home-dir /home/pesco \
        --shell /usr/sbin/nologin pesco
 
-# Dependencies first, from pyproject.toml alone, so that editing the source does not reinstall
-# them. The project installs no package of its own ([tool.setuptools] packages = []): `pip install .`
-# brings in the dependencies only, and the application runs from the source tree copied below.
-# The build leaves build/ and *.egg-info behind in the working directory: removed in the same layer.
-COPY pyproject.toml ./
-RUN pip install --no-cache-dir . \
-    && rm -rf build ./*.egg-info
+# Dependencies first, from the lock file alone, so that editing the source does not reinstall
+# them. requirements/app.txt lists every package the application runs on (runtime only: no test
+# or lint tools) at one version, with the hashes of PyPI's files: --require-hashes refuses any
+# file whose hash differs, --no-deps installs exactly the lock and nothing a resolver would add,
+# --only-binary :all: takes wheels only, so nothing is compiled and no build tool is fetched.
+# The project installs no package of its own: the application runs from the source tree below.
+COPY requirements/app.txt requirements/app.txt
+RUN pip install --no-cache-dir --require-hashes --no-deps --only-binary :all: \
+        -r requirements/app.txt
 
 # The source (see .dockerignore for what stays out: .env, var/, staticfiles/, .venv, .git, ...).
 # Owned by root and read-only to the application user; only /app/var is writable.
