@@ -15,12 +15,14 @@ PY := $(BIN)/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 LOCK := requirements/dev.txt
+# Celery beat's schedule file (run and beat): under var/, which make clean removes.
+BEAT_SCHEDULE := var/celerybeat-schedule
 
 PYTHON ?= $(shell for p in python3.13 python3.12 python3; do \
 	$$p -c 'import sys; sys.exit(sys.version_info < (3, 12))' >/dev/null 2>&1 && { command -v $$p; break; }; \
 	done)
 
-.PHONY: run test lint fmt worker beat bench lock check-python clean
+.PHONY: run test lint fmt worker beat bench lock check-python check-redis clean
 
 check-python:
 	@if [ -z "$(PYTHON)" ]; then \
@@ -56,16 +58,20 @@ lock: $(VENV)/.installed
 	$(UV_COMPILE) --extra bench --constraints requirements/app.txt --output-file requirements/bench.txt
 
 # Development server: DEBUG on, real data and demo accounts loaded. With DATABASE_URL and
-# REDIS_URL set it uses PostgreSQL and Redis and starts a Celery worker beside the server.
+# REDIS_URL set it uses PostgreSQL and Redis and starts a Celery worker and Celery beat beside
+# the server, as compose does; both are stopped (and waited for) when the server stops.
 run: export DJANGO_DEBUG ?= 1
 run: $(VENV)/.installed
 	$(PY) manage.py migrate --no-input
 	$(PY) manage.py load_pesco
 	$(PY) manage.py seed_demo
 	@if [ -n "$$REDIS_URL" ]; then \
-		echo "Starting a Celery worker on $$REDIS_URL"; \
-		$(BIN)/celery -A pesco_review worker --loglevel=INFO --concurrency=2 & \
-		worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+		mkdir -p $(dir $(BEAT_SCHEDULE)); \
+		echo "Starting a Celery worker and Celery beat on $$REDIS_URL"; \
+		$(BIN)/celery -A pesco_review worker --loglevel=INFO --concurrency=2 & worker=$$!; \
+		$(BIN)/celery -A pesco_review beat --loglevel=INFO --schedule $(BEAT_SCHEDULE) & beat=$$!; \
+		trap 'kill $$worker $$beat 2>/dev/null; wait $$worker $$beat' EXIT; \
+		trap 'exit 130' INT TERM; \
 		$(PY) manage.py runserver $(HOST):$(PORT); \
 	else \
 		$(PY) manage.py runserver $(HOST):$(PORT); \
@@ -96,11 +102,24 @@ fmt: $(VENV)/.installed
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
-worker: $(VENV)/.installed
+# A Celery worker, and Celery beat (the periodic tasks: reminders, the sweep of stuck builds),
+# each in its own terminal beside `make run` or another server, with the same DATABASE_URL and
+# REDIS_URL. DEBUG on by default, as for run. Run one beat only: a second sends every task twice.
+worker beat: export DJANGO_DEBUG ?= 1
+worker: check-redis $(VENV)/.installed
 	$(BIN)/celery -A pesco_review worker --loglevel=INFO
 
-beat: $(VENV)/.installed
-	$(BIN)/celery -A pesco_review beat --loglevel=INFO
+beat: check-redis $(VENV)/.installed
+	@mkdir -p $(dir $(BEAT_SCHEDULE))
+	$(BIN)/celery -A pesco_review beat --loglevel=INFO --schedule $(BEAT_SCHEDULE)
+
+# Without REDIS_URL tasks run in-process, inside the server: a worker would have nothing to consume.
+check-redis:
+	@[ -n "$$REDIS_URL" ] || { \
+		echo "error: REDIS_URL is not set. Without it Celery tasks run in-process (make run needs" >&2; \
+		echo "       no worker and no beat). Point it at Redis, the same as the server's:" >&2; \
+		echo "       REDIS_URL=redis://127.0.0.1:6379/0 make $(MAKECMDGOALS)" >&2; \
+		exit 1; }
 
 bench: export DJANGO_DEBUG ?= 1
 bench: $(VENV)/.installed
