@@ -125,5 +125,9 @@ bench: export DJANGO_DEBUG ?= 1
 bench: $(VENV)/.installed
 	@for script in bench/*.py; do echo "== $$script"; $(PY) $$script || exit 1; done
 
+# Everything the build and the tools made (the SQLite database and media in var/ too); keeps .env.
 clean:
-	rm -rf $(VENV) var staticfiles
+	rm -rf $(VENV) var staticfiles build *.egg-info .pytest_cache .mypy_cache .ruff_cache \
+		celerybeat-schedule celerybeat-schedule.*
+	find . -path ./.git -prune -o -name __pycache__ -type d -prune -exec rm -rf {} + \
+		-o -name '*.py[co]' -type f -exec rm -f {} +
