@@ -132,7 +132,13 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
-if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # Django's backend, except that a new connection waits up to this long for a restarting
+    # server (pesco_review/db/postgresql); a broken kept connection is replaced at the next
+    # request by the health check above.
+    DATABASES["default"]["ENGINE"] = "pesco_review.db.postgresql"
+    DATABASES["default"]["CONNECT_RETRY_SECONDS"] = env_int("DJANGO_DB_CONNECT_RETRY_SECONDS", 10)
+elif DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     VAR_DIR.mkdir(exist_ok=True)
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
