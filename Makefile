@@ -79,8 +79,15 @@ worker: $(VENV)/.installed
 beat: $(VENV)/.installed
 	$(BIN)/celery -A pesco_review beat --loglevel=INFO
 
+# The bench's own tools (locust), from their hashed lock file, into the same environment.
+$(VENV)/.bench-installed: requirements/bench.txt $(VENV)/.installed
+	$(BIN)/pip install --quiet --require-hashes -r requirements/bench.txt
+	@touch $@
+
+# Every script in bench/ prints its figures; deadline_day.py (about 8 minutes) starts its own
+# PostgreSQL, Redis, gunicorn and Celery worker and fails if a deadline-day criterion fails.
 bench: export DJANGO_DEBUG ?= 1
-bench: $(VENV)/.installed
+bench: $(VENV)/.installed $(VENV)/.bench-installed
 	@for script in bench/*.py; do echo "== $$script"; $(PY) $$script || exit 1; done
 
 clean:
