@@ -181,8 +181,12 @@ def verdicts(o: Outcome) -> list[tuple[bool, str]]:
         ),
         (
             bool(o.submitted) and not o.lost,
-            f"no submitted report lost: {len(o.submitted) - len(o.lost)} of {len(o.submitted)} "
-            f"submissions answered as done are in the database"
+            (
+                f"no submitted report lost: {len(o.submitted) - len(o.lost)} of "
+                f"{len(o.submitted)} submissions answered as done are in the database"
+                if o.submitted
+                else "no submitted report lost: nobody submitted, nothing to check (run longer)"
+            )
             + "".join(f"\n      lost: {line}" for line in o.lost),
         ),
     ]
