@@ -143,8 +143,7 @@ def _figures(o: Outcome) -> list[str]:
         f"{back - began:.2f} s until it accepted connections again",
         f"  the application's reconnections: {reconnects}",
         f"submissions        {len(o.submitted)} answered as done ({actions['submit']} submit, "
-        f"{actions['resubmit']} resubmit); {len(o.submitted) - len(o.lost)} of them found in "
-        f"the database",
+        f"{actions['resubmit']} resubmit); reports missing one in the database: {len(o.lost)}",
         f"  refused          {len(o.refused)}"
         + "".join(f"\n    {r['report']}: {' '.join(r['messages'])[:200]}" for r in o.refused),
         f"mail delivered     {o.mail} messages (by the Celery worker, to the bench's SMTP server)",
@@ -182,8 +181,8 @@ def verdicts(o: Outcome) -> list[tuple[bool, str]]:
         (
             bool(o.submitted) and not o.lost,
             (
-                f"no submitted report lost: {len(o.submitted) - len(o.lost)} of "
-                f"{len(o.submitted)} submissions answered as done are in the database"
+                f"no submitted report lost: {len(o.submitted)} submissions answered as done, "
+                f"{len(o.lost)} of their reports missing one in the database"
                 if o.submitted
                 else "no submitted report lost: nobody submitted, nothing to check (run longer)"
             )
