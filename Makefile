@@ -121,8 +121,15 @@ check-redis:
 		echo "       REDIS_URL=redis://127.0.0.1:6379/0 make $(MAKECMDGOALS)" >&2; \
 		exit 1; }
 
+# The bench's own tools (locust), from their hashed lock file, into the same environment.
+$(VENV)/.bench-installed: requirements/bench.txt $(VENV)/.installed
+	$(BIN)/pip install --quiet --require-hashes -r requirements/bench.txt
+	@touch $@
+
+# Every script in bench/ prints its figures; deadline_day.py (about 8 minutes) starts its own
+# PostgreSQL, Redis, gunicorn and Celery worker and fails if a deadline-day criterion fails.
 bench: export DJANGO_DEBUG ?= 1
-bench: $(VENV)/.installed
+bench: $(VENV)/.installed $(VENV)/.bench-installed
 	@for script in bench/*.py; do echo "== $$script"; $(PY) $$script || exit 1; done
 
 # Everything the build and the tools made (the SQLite database and media in var/ too); keeps .env.

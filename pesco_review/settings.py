@@ -88,6 +88,9 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # A request whose database connection a server restart cut before it wrote anything is run
+    # once more; before every middleware that reads the database.
+    "pesco_review.db.middleware.LostConnectionRetryMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -134,7 +137,13 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
-if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # Django's backend, except that a new connection waits up to this long for a restarting
+    # server (pesco_review/db/postgresql); a broken kept connection is replaced at the next
+    # request by the health check above.
+    DATABASES["default"]["ENGINE"] = "pesco_review.db.postgresql"
+    DATABASES["default"]["CONNECT_RETRY_SECONDS"] = env_int("DJANGO_DB_CONNECT_RETRY_SECONDS", 10)
+elif DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     VAR_DIR.mkdir(exist_ok=True)
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20

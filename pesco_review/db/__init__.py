@@ -1,0 +1,1 @@
+"""Database backends of the application: Django's own, with what production needs on top."""

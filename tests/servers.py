@@ -1,0 +1,186 @@
+"""Throwaway servers on ports of their own, for the tests and the bench that need to stop or
+restart one: a PostgreSQL cluster made by initdb in a temporary directory, and a Redis. Never
+the machine's shared servers: each listens on 127.0.0.1 on a free port, and is stopped and its
+directory deleted afterwards (also when the caller fails).
+
+PostgreSQL refuses to run as root: when run as root (CI containers), initdb and pg_ctl run as
+the `postgres` user, in a directory under the system's temporary directory that it owns;
+otherwise as the current user.
+"""
+
+import contextlib
+import glob
+import os
+import pwd
+import shutil
+import socket
+import subprocess
+import tempfile
+import time
+from pathlib import Path
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on now."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def postgres_bin(name: str) -> str | None:
+    """The newest installed PostgreSQL's program `name` (initdb, pg_ctl), else one on PATH."""
+
+    def major(path: str) -> int:
+        version = Path(path).parts[-3]
+        return int(version) if version.isdigit() else 0
+
+    installed = sorted(glob.glob(f"/usr/lib/postgresql/*/bin/{name}"), key=major)
+    return installed[-1] if installed else shutil.which(name)
+
+
+def _wait_for_port(port: int, *, timeout: float, what: str) -> None:
+    deadline = time.monotonic() + timeout
+    while True:
+        with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), 0.2):
+            return
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"{what} did not listen on port {port} within {timeout} s")
+        time.sleep(0.05)
+
+
+class ThrowawayPostgres:
+    """A PostgreSQL server of its own: `with ThrowawayPostgres() as pg: pg.url("name")`."""
+
+    def __init__(self, *, settings: dict[str, str] | None = None) -> None:
+        self.initdb, self.pg_ctl = postgres_bin("initdb"), postgres_bin("pg_ctl")
+        if not (self.initdb and self.pg_ctl):
+            raise RuntimeError("PostgreSQL's initdb and pg_ctl are not installed")
+        self.settings = settings or {}
+        self.port = free_port()
+        self.dir = Path(tempfile.mkdtemp(prefix="pesco-postgres-"))
+        self.data, self.log = self.dir / "data", self.dir / "server.log"
+        self.owner = pwd.getpwnam("postgres") if os.geteuid() == 0 else None
+        if self.owner is not None:
+            os.chown(self.dir, self.owner.pw_uid, self.owner.pw_gid)
+
+    def _run(self, *args: str, timeout: float = 120) -> None:
+        as_owner = (
+            {"user": self.owner.pw_uid, "group": self.owner.pw_gid, "extra_groups": []}
+            if self.owner is not None
+            else {}
+        )
+        result = subprocess.run(  # noqa: S603 - PostgreSQL's own programs, fixed arguments
+            args,
+            cwd=self.dir,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            check=False,
+            **as_owner,
+        )
+        if result.returncode != 0:
+            raise RuntimeError(f"{' '.join(args)} failed:\n{result.stdout}{result.stderr}")
+
+    def _options(self) -> str:
+        values = {
+            "port": str(self.port),
+            "listen_addresses": "127.0.0.1",
+            "unix_socket_directories": str(self.dir),
+            **self.settings,
+        }
+        return " ".join(f"-c {name}={value}" for name, value in values.items())
+
+    def start(self) -> "ThrowawayPostgres":
+        if not (self.data / "PG_VERSION").exists():
+            self._run(
+                self.initdb, "-D", str(self.data), "-U", "postgres", "--auth=trust",
+                "--encoding=UTF8", "--locale=C.UTF-8", "--no-sync",
+            )  # fmt: skip
+        self._run(
+            self.pg_ctl, "-D", str(self.data), "-l", str(self.log), "-w", "-t", "60",
+            "-o", self._options(), "start",
+        )  # fmt: skip
+        return self
+
+    def stop(self, mode: str = "fast") -> None:
+        self._run(self.pg_ctl, "-D", str(self.data), "-m", mode, "-w", "-t", "60", "stop")
+
+    def restart(self, mode: str = "fast") -> tuple[float, float]:
+        """Restart the server (in `mode`: smart, fast, immediate); returns when it began and
+        when the server accepted connections again (time.time())."""
+        began = time.time()
+        self._run(
+            self.pg_ctl, "-D", str(self.data), "-l", str(self.log), "-m", mode, "-w", "-t", "60",
+            "-o", self._options(), "restart",
+        )  # fmt: skip
+        return began, time.time()
+
+    def url(self, database: str = "postgres") -> str:
+        return f"postgres://postgres@127.0.0.1:{self.port}/{database}"
+
+    def close(self) -> None:
+        """Stop the server if it runs, and delete its directory."""
+        if (self.data / "postmaster.pid").exists():
+            try:
+                self.stop()
+            except (RuntimeError, subprocess.TimeoutExpired):
+                self.stop("immediate")
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+    def __enter__(self) -> "ThrowawayPostgres":
+        try:
+            return self.start()
+        except BaseException:
+            self.close()
+            raise
+
+    def __exit__(self, *exc_info) -> None:
+        self.close()
+
+
+class ThrowawayRedis:
+    """A Redis of its own, nothing saved to disk: `with ThrowawayRedis() as redis: redis.url`."""
+
+    def __init__(self) -> None:
+        self.port = free_port()
+        self.dir = Path(tempfile.mkdtemp(prefix="pesco-redis-"))
+        self.process: subprocess.Popen | None = None
+
+    @property
+    def url(self) -> str:
+        return f"redis://127.0.0.1:{self.port}/0"
+
+    def start(self) -> "ThrowawayRedis":
+        program = shutil.which("redis-server")
+        if program is None:
+            raise RuntimeError("redis-server is not installed")
+        log = (self.dir / "server.log").open("w")
+        self.process = subprocess.Popen(  # noqa: S603 - Redis itself, fixed arguments
+            [program, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "",
+             "--appendonly", "no", "--dir", str(self.dir)],
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )  # fmt: skip
+        log.close()
+        _wait_for_port(self.port, timeout=20, what="redis-server")
+        return self
+
+    def close(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+    def __enter__(self) -> "ThrowawayRedis":
+        try:
+            return self.start()
+        except BaseException:
+            self.close()
+            raise
+
+    def __exit__(self, *exc_info) -> None:
+        self.close()
