@@ -1,13 +1,7 @@
-"""Redis for the tests: what task messages sit on the machine's shared Redis, and Redis servers of
-a test's own (started on a free port, stopped and restarted by the test: the shared one never)."""
+"""What task messages sit on the machine's shared Redis (a Redis of a test's own:
+tests.servers.ThrowawayRedis)."""
 
-import contextlib
 import json
-import shutil
-import socket
-import subprocess
-import time
-from pathlib import Path
 from urllib.parse import urlsplit
 
 import redis
@@ -56,55 +50,3 @@ def shared_redis_tasks(*, published_by: int | None = None) -> dict[str, str]:
                 ):
                     found[task[0]] = f"db {db}, key {key.decode(errors='replace')}: {task[1]}"
     return found
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-class RedisServer:
-    """A redis-server of the test's own, on a free loopback port, keeping nothing on disk."""
-
-    def __init__(self, directory: Path):
-        self.directory = directory
-        self.port = free_port()
-        self.process: subprocess.Popen | None = None
-
-    @property
-    def url(self) -> str:
-        return f"redis://127.0.0.1:{self.port}/0"
-
-    def start(self) -> "RedisServer":
-        binary = shutil.which("redis-server") or "/usr/bin/redis-server"
-        self.process = subprocess.Popen(  # noqa: S603 - the machine's redis-server, our arguments
-            [
-                binary,
-                "--port",
-                str(self.port),
-                "--bind",
-                "127.0.0.1",
-                "--save",
-                "",
-                "--appendonly",
-                "no",
-                "--dir",
-                str(self.directory),
-            ],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        deadline = time.monotonic() + 10
-        while time.monotonic() < deadline:
-            with contextlib.suppress(redis.ConnectionError):
-                if redis.Redis(port=self.port, socket_connect_timeout=0.2).ping():
-                    return self
-            time.sleep(0.05)
-        raise RuntimeError(f"redis-server on port {self.port} did not start")
-
-    def stop(self) -> None:
-        if self.process is not None and self.process.poll() is None:
-            self.process.terminate()
-            self.process.wait(timeout=10)
-        self.process = None

@@ -17,7 +17,7 @@ from aiosmtpd.controller import Controller
 from django.conf import settings
 from django.db import connection
 
-from tests.broker import free_port
+from tests.servers import free_port
 
 
 def test_database_url() -> str:
@@ -117,23 +117,16 @@ def start_gunicorn(tmp_path: Path, started: list[Process], **env: str) -> str:
     return base
 
 
+def worker_command(*options: str) -> list[str]:
+    """`celery worker` of the application with one pool process, for a test: no other worker to
+    sync with (it starts about a second sooner)."""
+    return [sys.executable, "-m", "celery", "-A", "pesco_review", "worker", "--loglevel=INFO",
+            "--concurrency=1", "--without-mingle", "--without-gossip", *options]  # fmt: skip
+
+
 def start_worker_with_beat(tmp_path: Path, **env: str) -> Process:
     """A Celery worker with beat inside it (-B), on the broker of `env`'s REDIS_URL."""
-    command = [
-        sys.executable,
-        "-m",
-        "celery",
-        "-A",
-        "pesco_review",
-        "worker",
-        "-B",
-        "--schedule",
-        str(tmp_path / "celerybeat-schedule"),
-        "--loglevel=INFO",
-        "--concurrency=1",
-        "--without-mingle",
-        "--without-gossip",
-    ]
+    command = worker_command("-B", "--schedule", str(tmp_path / "celerybeat-schedule"))
     return Process(command, app_environment(**env), tmp_path / "worker.log")
 
 

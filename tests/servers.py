@@ -18,6 +18,7 @@ import subprocess
 import tempfile
 import time
 from pathlib import Path
+from typing import Self
 
 
 def free_port() -> int:
@@ -48,7 +49,28 @@ def _wait_for_port(port: int, *, timeout: float, what: str) -> None:
         time.sleep(0.05)
 
 
-class ThrowawayPostgres:
+class _Server:
+    """A server of a test's own, as a context manager: started on entry (closed again if it does
+    not start), closed (stopped, its files removed) on exit."""
+
+    def start(self) -> Self:
+        raise NotImplementedError
+
+    def close(self) -> None:
+        raise NotImplementedError
+
+    def __enter__(self) -> Self:
+        try:
+            return self.start()
+        except BaseException:
+            self.close()
+            raise
+
+    def __exit__(self, *exc_info) -> None:
+        self.close()
+
+
+class ThrowawayPostgres(_Server):
     """A PostgreSQL server of its own: `with ThrowawayPostgres() as pg: pg.url("name")`."""
 
     def __init__(self, *, settings: dict[str, str] | None = None) -> None:
@@ -127,18 +149,8 @@ class ThrowawayPostgres:
                 self.stop("immediate")
         shutil.rmtree(self.dir, ignore_errors=True)
 
-    def __enter__(self) -> "ThrowawayPostgres":
-        try:
-            return self.start()
-        except BaseException:
-            self.close()
-            raise
 
-    def __exit__(self, *exc_info) -> None:
-        self.close()
-
-
-class ThrowawayRedis:
+class ThrowawayRedis(_Server):
     """A Redis of its own, nothing saved to disk: `with ThrowawayRedis() as redis: redis.url`."""
 
     def __init__(self) -> None:
@@ -165,7 +177,8 @@ class ThrowawayRedis:
         _wait_for_port(self.port, timeout=20, what="redis-server")
         return self
 
-    def close(self) -> None:
+    def stop(self) -> None:
+        """Stop the server (an outage); `start()` brings it back, empty, on the same port."""
         if self.process is not None and self.process.poll() is None:
             self.process.terminate()
             try:
@@ -173,14 +186,8 @@ class ThrowawayRedis:
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait()
+        self.process = None
+
+    def close(self) -> None:
+        self.stop()
         shutil.rmtree(self.dir, ignore_errors=True)
-
-    def __enter__(self) -> "ThrowawayRedis":
-        try:
-            return self.start()
-        except BaseException:
-            self.close()
-            raise
-
-    def __exit__(self, *exc_info) -> None:
-        self.close()

@@ -23,8 +23,8 @@ from pesco_review.outbox.models import OutboxMail
 from reviews.enums import BuildState, ReportState
 from reviews.models import ConsolidatedReview, StatusReport
 from tests import factories
-from tests.broker import RedisServer
 from tests.processes import MailServer, start_gunicorn, start_worker_with_beat, wait_until
+from tests.servers import ThrowawayRedis
 
 pytestmark = [
     pytest.mark.skipif(
@@ -108,14 +108,14 @@ def day(tmp_path):
 
 
 @pytest.fixture
-def servers(tmp_path):
-    redis = RedisServer(tmp_path).start()
+def servers():
+    redis = ThrowawayRedis().start()
     mail = MailServer().start()
     started = []
     yield {"redis": redis, "mail": mail, "started": started}
     for process in reversed(started):
         process.stop()
-    redis.stop()
+    redis.close()
     mail.stop()
 
 

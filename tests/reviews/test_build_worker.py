@@ -14,14 +14,12 @@ import os
 import re
 import signal
 import subprocess
-import sys
 import time
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
-from urllib.parse import quote
 
 import kombu
 import pytest
@@ -38,6 +36,7 @@ from reviews import services
 from reviews.enums import BuildState, CommentVisibility, MilestoneStatus, ReportState
 from reviews.models import Comment, ConsolidatedReview
 from tests import factories
+from tests.processes import test_database_url, worker_command
 
 TASK = "reviews.tasks.build_consolidated_review"
 DEADLINE = 60  # seconds a build may take before a test gives up on it
@@ -88,15 +87,6 @@ class Worker:
         ]
 
 
-def _test_database_url() -> str:
-    db = connection.settings_dict  # the test database pytest-django created
-    password = f":{quote(db['PASSWORD'], safe='')}" if db.get("PASSWORD") else ""
-    return (
-        f"postgres://{quote(db['USER'], safe='')}{password}"
-        f"@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
-    )
-
-
 def _delete_queue(name: str) -> None:
     """Purge and delete the test's queue and its binding in Redis, and forget the messages of
     the queue that a killed worker took and never acknowledged (kombu keeps them in the
@@ -131,26 +121,10 @@ def start_worker(settings, tmp_path) -> Iterator[Callable[..., Worker]]:
 
     def start(**env: str) -> Worker:
         log = tmp_path / f"worker-{len(workers)}.log"
-        command = [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "pesco_review",
-            "worker",
-            "--loglevel=INFO",
-            "--concurrency=1",
-            "--pool=prefork",
-            "--without-mingle",  # no other worker to sync with: starts ~1 s sooner
-            "--without-gossip",
-            "-Q",
-            queue,
-            "-n",
-            f"{queue}-{len(workers)}@%h",
-        ]
+        command = worker_command("--pool=prefork", "-Q", queue, "-n", f"{queue}-{len(workers)}@%h")
         environment = {
             **os.environ,
-            "DATABASE_URL": _test_database_url(),
+            "DATABASE_URL": test_database_url(),
             "REDIS_URL": django_settings.REDIS_URL,
             "DJANGO_SECRET_KEY": django_settings.SECRET_KEY,
             "DJANGO_SECURE_SSL_REDIRECT": "0",
@@ -228,6 +202,28 @@ def docx_text(review: ConsolidatedReview) -> str:
 def stored_files(media_root: str) -> list[str]:
     root = Path(media_root)
     return sorted(str(path.relative_to(root)) for path in root.rglob("*") if path.is_file())
+
+
+def assert_one_good_version_built_at_attempt_2(review: ConsolidatedReview, media_root: str) -> None:
+    """One version of the cycle, built at its second attempt: both files whole, as recorded, and
+    no file of the first attempt left."""
+    assert list(
+        ConsolidatedReview.objects.filter(cycle=review.cycle).values_list(
+            "version", "state", "attempts"
+        )
+    ) == [(1, BuildState.SUCCEEDED, 2)]
+    with review.pdf.open("rb") as file:
+        data = file.read()
+    assert len(PdfReader(io.BytesIO(data)).pages) > 0
+    assert review.pdf_sha256 == hashlib.sha256(data).hexdigest()
+    with review.docx.open("rb") as file:
+        assert review.docx_sha256 == hashlib.sha256(file.read()).hexdigest()
+    assert "Orbital Sensor Relay" in pdf_text(review)
+    assert "Orbital Sensor Relay" in docx_text(review)
+    assert stored_files(media_root) == [
+        "consolidated-reviews/2026/v1/attempt-2/PESCO-annual-review-2026-v1.docx",
+        "consolidated-reviews/2026/v1/attempt-2/PESCO-annual-review-2026-v1.pdf",
+    ]
 
 
 @pytest.fixture
@@ -380,21 +376,7 @@ def test_worker_killed_mid_build_ends_with_exactly_one_good_document(
     wait_for(review, succeeded, worker)  # the requeued message, run by the pool's new child
     assert child not in worker.pool_children()
     assert worker.strays() == [], "a process forked by the killed one lived on: " + worker.tail(8)
-    assert list(
-        ConsolidatedReview.objects.filter(cycle=cycle).values_list("version", "state", "attempts")
-    ) == [(1, BuildState.SUCCEEDED, 2)]
-    with review.pdf.open("rb") as file:
-        data = file.read()
-    assert len(PdfReader(io.BytesIO(data)).pages) > 0
-    assert review.pdf_sha256 == hashlib.sha256(data).hexdigest()
-    with review.docx.open("rb") as file:
-        assert review.docx_sha256 == hashlib.sha256(file.read()).hexdigest()
-    assert "Orbital Sensor Relay" in pdf_text(review)
-    assert "Orbital Sensor Relay" in docx_text(review)
-    assert stored_files(settings.MEDIA_ROOT) == [
-        "consolidated-reviews/2026/v1/attempt-2/PESCO-annual-review-2026-v1.docx",
-        "consolidated-reviews/2026/v1/attempt-2/PESCO-annual-review-2026-v1.pdf",
-    ]
+    assert_one_good_version_built_at_attempt_2(review, settings.MEDIA_ROOT)
 
 
 @needs_worker
@@ -427,18 +409,7 @@ def test_worker_main_process_killed_build_finished_by_the_sweep_with_one_good_do
     assert services.review_sweep_stuck() == 1
 
     wait_for(review, succeeded, second)
-    assert list(
-        ConsolidatedReview.objects.filter(cycle=cycle).values_list("version", "state", "attempts")
-    ) == [(1, BuildState.SUCCEEDED, 2)]
-    with review.pdf.open("rb") as file:
-        data = file.read()
-    assert len(PdfReader(io.BytesIO(data)).pages) > 0
-    assert review.pdf_sha256 == hashlib.sha256(data).hexdigest()
-    assert "Orbital Sensor Relay" in docx_text(review)
-    assert stored_files(settings.MEDIA_ROOT) == [
-        "consolidated-reviews/2026/v1/attempt-2/PESCO-annual-review-2026-v1.docx",
-        "consolidated-reviews/2026/v1/attempt-2/PESCO-annual-review-2026-v1.pdf",
-    ]
+    assert_one_good_version_built_at_attempt_2(review, settings.MEDIA_ROOT)
 
 
 # Without a worker (SQLite too) ------------------------------------------------------------------
