@@ -1,6 +1,7 @@
 """Forms accept only the fields a role may set; everything else in a POST is ignored."""
 
 from django import forms
+from django.core.validators import MaxLengthValidator
 from django.forms import modelformset_factory
 
 from pesco_review.accounts.enums import SecretariatBody
@@ -127,6 +128,22 @@ class CommentForm(forms.Form):
     )
     update = forms.IntegerField(required=False, widget=forms.HiddenInput)
     parent = forms.IntegerField(required=False, widget=forms.HiddenInput)
+
+
+class AssessmentForm(forms.Form):
+    text = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 5}),
+        required=False,
+        label="Assessment",
+    )
+    version = forms.IntegerField(required=False, min_value=0, widget=forms.HiddenInput)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        text = self.fields["text"]
+        text.max_length = narrative_max_length()
+        text.validators.append(MaxLengthValidator(text.max_length))
+        text.widget.attrs["maxlength"] = text.max_length
 
 
 class ReasonForm(forms.Form):

@@ -418,6 +418,47 @@ class Comment(models.Model):
         return self.visibility == CommentVisibility.INTERNAL
 
 
+class SecretariatAssessment(models.Model):
+    """The secretariat's own assessment of a report: one per required body (`body`), and the
+    lead's consolidated text (`body` empty), which is the one the document prints. Each row has
+    its own history; comments are the conversation and never stand in for it."""
+
+    report = models.ForeignKey(
+        StatusReport, on_delete=models.PROTECT, related_name="secretariat_assessments"
+    )
+    body = models.CharField(
+        max_length=10,
+        choices=SecretariatBody.choices,
+        blank=True,
+        help_text="The body whose assessment it is; empty: the lead's consolidated text.",
+    )
+    text = narrative_field("assessment")
+    version = models.PositiveIntegerField(
+        default=1, help_text="Raised by every change; a save from an older version is refused."
+    )
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["report", "body"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["report", "body"], name="secretariatassessment_one_per_body"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.body or 'Consolidated'} assessment of {self.report}"
+
+    @property
+    def is_consolidated(self) -> bool:
+        return self.body == ""
+
+
 class Approval(models.Model):
     """A body's approval of one revision; it counts only while that revision is current."""
 
@@ -550,6 +591,12 @@ class ConsolidatedReview(models.Model):
         help_text="Built while its cycle was open: for the secretariat only, never published.",
     )
     error = models.TextField(blank=True)
+    warnings = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="What the lead should know before publishing: e.g. a report approved without "
+        "a consolidated assessment.",
+    )
     published_at = models.DateTimeField(null=True, blank=True)
     published_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"

@@ -9,6 +9,7 @@ registers the permission of each workflow action.
 
 import rules
 
+from pesco_review.accounts.rules import is_secretariat_reviewer
 from projects.rules import (
     is_leadership,
     is_project_coordinator,
@@ -95,3 +96,11 @@ rules.add_perm(
 rules.add_perm(
     "reviews.export_figures", is_secretariat_lead | ((is_leadership | is_superuser) & cycle_final)
 )
+
+# The secretariat's own assessment of a report (reviews.services.assessments): each required
+# body's reviewers write their body's, the lead the consolidated text the document prints. Only
+# the secretariat reads them before publication; everybody else who may open the report reads
+# the consolidated text as a published version printed it.
+rules.add_perm("reviews.write_body_assessment", is_secretariat_reviewer & reviewer_body_required)
+rules.add_perm("reviews.write_consolidated_assessment", is_secretariat_lead)
+rules.add_perm("reviews.view_secretariat_assessments", is_secretariat)

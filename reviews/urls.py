@@ -32,6 +32,11 @@ urlpatterns = [
         views.ReportActionView.as_view(),
         name="report_action",
     ),
+    path(
+        "reports/<int:pk>/assessment/<str:kind>/",
+        views.AssessmentSaveView.as_view(),
+        name="assessment_save",
+    ),
     path("reports/<int:pk>/comments/", views.CommentCreateView.as_view(), name="comment_create"),
     path("reports/<int:pk>/extension/", views.ExtensionView.as_view(), name="extension"),
     path(

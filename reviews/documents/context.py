@@ -5,13 +5,13 @@ from collections import Counter
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime
 
-from django.db.models import Prefetch, Q
+from django.db.models import OuterRef, Prefetch, Q, Subquery
 from django.utils import timezone
 
 from projects.enums import ParticipationRole, PhaseSlug
 from projects.models import MemberState, Participation, Project
-from reviews.enums import Assessment, CommentVisibility, MilestoneStatus, Narrative, ReportState
-from reviews.models import Comment, MilestoneUpdate, ReviewCycle, StatusReport
+from reviews.enums import Assessment, MilestoneStatus, Narrative, ReportState
+from reviews.models import MilestoneUpdate, ReviewCycle, SecretariatAssessment, StatusReport
 
 NO_DOMAIN = "Domain not recorded"
 DELAYED = {Assessment.MINOR_DELAYS, Assessment.MAJOR_DELAYS, Assessment.CRITICAL}
@@ -47,7 +47,7 @@ class ProjectPage:
     coordinators: list[str]
     narratives: list[dict]  # {"label", "text"}, in the report's order
     milestones: list[MilestoneRow]
-    secretariat_comments: list[dict]
+    secretariat_assessment: str  # the lead's consolidated text; "" if none was written
     approvals: list[str]
 
 
@@ -94,6 +94,7 @@ class ReviewContext:
     participation_matrix: list[dict]
     participation_changes: list[dict]
     built_from: list[dict]
+    warnings: list[str] = field(default_factory=list)
 
     def as_json(self) -> dict:
         return asdict(self)
@@ -108,8 +109,18 @@ def _counts(values, order) -> list[Count]:
     return [Count(label, counter.get(key, 0)) for key, label in order]
 
 
+def _consolidated_assessments():
+    """The lead's consolidated texts, each with the history record of its current version (the
+    provenance a version records). Comments and the bodies' own texts are never read."""
+    current = SecretariatAssessment.history.filter(id=OuterRef("pk")).order_by(
+        "-history_date", "-history_id"
+    )
+    return SecretariatAssessment.objects.filter(body="").annotate(
+        history_id=Subquery(current.values("history_id")[:1])
+    )
+
+
 def _approved_reports(cycle: ReviewCycle):
-    shared = Comment.objects.filter(visibility=CommentVisibility.SHARED).select_related("author")
     return list(
         cycle.reports.filter(state=ReportState.APPROVED)
         .select_related("project__domain", "phase_reported")
@@ -118,7 +129,7 @@ def _approved_reports(cycle: ReviewCycle):
                 "updates",
                 MilestoneUpdate.objects.select_related("milestone").order_by("milestone__position"),
             ),
-            Prefetch("comments", shared.order_by("created_at")),  # shared ones only
+            Prefetch("secretariat_assessments", _consolidated_assessments()),
             "approvals__reviewer",
         )
         .order_by("project__domain__position", "project__name")
@@ -140,10 +151,6 @@ def _milestone_rows(report: StatusReport) -> list[MilestoneRow]:
         )
         for u in report.updates.all()
     ]
-
-
-def _is_secretariat(user) -> bool:
-    return bool(user.secretariat_body) or user.is_secretariat_lead
 
 
 @dataclass
@@ -205,11 +212,7 @@ def _project_page(report: StatusReport, coordinators: list[str]) -> ProjectPage:
         coordinators=coordinators,
         narratives=[{"label": n.label, "text": getattr(report, n.value)} for n in Narrative],
         milestones=_milestone_rows(report),
-        secretariat_comments=[
-            {"author": str(c.author), "body": c.body, "date": _d(timezone.localdate(c.created_at))}
-            for c in report.comments.all()
-            if _is_secretariat(c.author)
-        ],
+        secretariat_assessment=next((a.text for a in report.secretariat_assessments.all()), ""),
         approvals=[
             f"{a.body} ({a.reviewer}, {timezone.localdate(a.decided_at):%d %b %Y})"
             for a in sorted(report.approvals.all(), key=lambda a: a.body)
@@ -326,10 +329,34 @@ def build_context(*, cycle: ReviewCycle, version: int = 0, generated_by: str = "
             for project in register.in_review
         ],
         participation_changes=_participation_changes(since, in_review_ids) if since else [],
-        built_from=[
-            {"report": r.pk, "project": r.project.acronym, "revision": r.revision} for r in reports
-        ],
+        built_from=[_provenance(r) for r in reports],
+        warnings=_warnings(reports),
     )
+
+
+def _provenance(report: StatusReport) -> dict:
+    """What a version was built from, for one report: its revision, and the version of the
+    consolidated assessment printed (a history record id; None: none was written)."""
+    assessment = next(iter(report.secretariat_assessments.all()), None)
+    return {
+        "report": report.pk,
+        "project": report.project.acronym,
+        "revision": report.revision,
+        # history_id: annotated by _consolidated_assessments
+        "assessment": getattr(assessment, "history_id", None)
+        if assessment and assessment.text
+        else None,
+    }
+
+
+def _warnings(reports: list[StatusReport]) -> list[str]:
+    """What the lead should know before publishing the version."""
+    return [
+        f"{r.project.acronym} ({r.project.name}) is approved without a consolidated "
+        "assessment: its page says the secretariat wrote none."
+        for r in reports
+        if not any(a.text for a in r.secretariat_assessments.all())
+    ]
 
 
 def _phase_labels(reports) -> list[str]:

@@ -173,11 +173,11 @@ def main() -> None:
     paragraph.add_run("{{ n.label }}. ").bold = True
     paragraph.add_run("{{ n.text }}")
     document.add_paragraph("{%p endfor %}")
-    document.add_paragraph("{%p for c in p.secretariat_comments %}")
-    paragraph = document.add_paragraph()
-    paragraph.add_run("The secretariat's assessment. ").bold = True
-    paragraph.add_run("{{ c.body }} ({{ c.author }}, {{ c.date }})")
-    document.add_paragraph("{%p endfor %}")
+    document.add_paragraph().add_run("The secretariat's assessment").bold = True
+    document.add_paragraph(
+        "{{ p.secretariat_assessment or 'The secretariat wrote no consolidated assessment of "
+        "this report.' }}"
+    )
     document.add_paragraph("{%p endfor %}")
     document.add_paragraph("{%p endfor %}")
 

@@ -1,8 +1,9 @@
 """Every write of the review except a report's state (reviews.workflow) and a build's state
 (reviews.builds), by area: cycles, reports, discussion (comments and proposals), the
-consolidated review."""
+secretariat's assessments, the consolidated review."""
 
 from reviews.builds import MAX_BUILD_ATTEMPTS
+from reviews.services.assessments import AssessmentConflictError, assessment_write
 from reviews.services.building import TRANSIENT_BUILD_ERRORS, review_build, review_sweep_stuck
 from reviews.services.consolidated import (
     BuildAlreadyRunningError,
@@ -39,8 +40,10 @@ __all__ = [
     "REPORT_FIELDS",
     "TRANSIENT_BUILD_ERRORS",
     "UPDATE_FIELDS",
+    "AssessmentConflictError",
     "BuildAlreadyRunningError",
     "EditConflictError",
+    "assessment_write",
     "comment_add",
     "comment_resolve",
     "cycle_close",

@@ -99,6 +99,7 @@ def _record(review: ConsolidatedReview, built, context, names: dict[str, str]) -
         pdf_sha256=hashlib.sha256(built.pdf).hexdigest(),
         docx_sha256=hashlib.sha256(built.docx).hexdigest(),
         built_from=context.built_from,
+        warnings=context.warnings,
         figures=context.as_json()["figures"],
         progress=100,
         step="Done",

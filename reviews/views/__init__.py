@@ -2,6 +2,7 @@
 page's data comes from one selector; every object is fetched through a selector that answers 404
 outside the user's scope, and every action checks its permission on the object."""
 
+from reviews.views.assessments import AssessmentSaveView
 from reviews.views.consolidated import (
     FiguresExportView,
     ReviewBuildView,
@@ -35,6 +36,7 @@ from reviews.views.reports import (
 )
 
 __all__ = [
+    "AssessmentSaveView",
     "BaselineView",
     "CommentCreateView",
     "CommentResolveView",

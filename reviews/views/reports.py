@@ -12,6 +12,7 @@ from pesco_review.permissions import may
 from projects.models import Milestone
 from reviews import forms, services
 from reviews.enums import Narrative, ReportAction
+from reviews.selectors.assessments import assessment_panel
 from reviews.selectors.reports import report_detail, report_page
 from reviews.views._common import ReportFormActionView, show_errors
 from reviews.workflow import TRANSITIONS, message_after, report_transition
@@ -34,6 +35,7 @@ class ReportDetailView(TemplateView):
             ),
             proposal_form=forms.ProposalForm(),
             baseline_form=forms.BaselineForm(),
+            assessments=assessment_panel(user=self.request.user, report=report),
         )
         return context
 

@@ -300,19 +300,17 @@ def test_build_with_real_worker_produces_pdf_and_docx_with_every_approved_projec
     assert "DESLOG Desert Logistics Hub draft" in annex_b
     assert "Harbour Shield Network" not in annex_b
     assert "Desert Logistics Hub" in docx
-    assert ("Shared remark on the rotation plan" in pdf, "Internal remark" in pdf) == (True, False)
-    assert ("Shared remark on the rotation plan" in docx, "Internal remark" in docx) == (
-        True,
-        False,
-    )
+    # Comments are the conversation, never printed, whether shared or internal.
+    assert "Shared remark on the rotation plan" not in pdf + docx
+    assert "Internal remark" not in pdf + docx
     with review.pdf.open("rb") as file:
         assert review.pdf_sha256 == hashlib.sha256(file.read()).hexdigest()
     with review.docx.open("rb") as file:
         assert review.docx_sha256 == hashlib.sha256(file.read()).hexdigest()
     assert review.built_from == [
-        {"report": approved[0].pk, "project": "HARSHIELD", "revision": 1},
-        {"report": approved[1].pk, "project": "MOUNTRES", "revision": 2},
-        {"report": approved[2].pk, "project": "ORBSENSE", "revision": 1},
+        {"report": approved[0].pk, "project": "HARSHIELD", "revision": 1, "assessment": None},
+        {"report": approved[1].pk, "project": "MOUNTRES", "revision": 2, "assessment": None},
+        {"report": approved[2].pk, "project": "ORBSENSE", "revision": 1, "assessment": None},
     ]
     assert review.figures["reports_approved"] == 3
     assert review.figures["projects_in_review"] == 4

@@ -92,7 +92,7 @@ def test_documents_name_every_approved_project_and_the_computed_figures(reports,
         assert "Harbour Protection Network" in text
         assert "Mountain Rescue Medical Unit" in text
         assert "LIMITE" in text
-        assert "Milestones well explained." in text  # the secretariat's shared comment
+        assert "Milestones well explained." not in text  # a comment is never printed
     pdf = pdf_text(files.pdf)
     assert "In the 2026 cycle, 2 of the 3 projects under review submitted" in pdf
     assert "Reports approved 2" in pdf

@@ -7,6 +7,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from reviews import services
 from reviews.enums import ReportState
 from reviews.models import Comment, MilestoneProposal, ReviewCycle, StatusReport
 from reviews.workflow import report_transition
@@ -352,9 +353,14 @@ def test_report_page_query_count_same_for_1_and_20_milestones_and_comments(
 ):
     client.force_login(role_users["eda"])
     client.get(submitted.get_absolute_url())  # first view records what was seen
-    with django_assert_num_queries(17):
+    with django_assert_num_queries(19):
         client.get(submitted.get_absolute_url())
 
+    for body in ("eda", "eeas", "eums"):
+        for version in range(3):  # each body's assessment, with earlier versions in its history
+            services.assessment_write(
+                actor=role_users[body], report=submitted, text=f"{body} assessment v{version}"
+            )
     for position in range(2, 21):
         factories.MilestoneUpdateFactory(report=submitted, milestone__position=position)
         factories_comment(submitted)
@@ -364,9 +370,10 @@ def test_report_page_query_count_same_for_1_and_20_milestones_and_comments(
             body="From a member state.",
             revision=1,
         )
-    with django_assert_num_queries(17):
+    with django_assert_num_queries(19):
         response = client.get(submitted.get_absolute_url())
     assert len(response.context["page"].milestones) == 20
+    assert [len(e.earlier) for e in response.context["assessments"].entries] == [0, 2, 2, 2]
 
 
 def form_data(report, **values) -> dict:
