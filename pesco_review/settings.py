@@ -290,6 +290,27 @@ STORAGES = {
     },
 }
 WHITENOISE_USE_FINDERS = DEBUG
+# Files (evidence, built documents) on S3-compatible object storage when a bucket is named, so
+# that several web and worker hosts share them; otherwise on this host's MEDIA_ROOT. Either way
+# every file goes through the storage API and is served only by a permission-checked view:
+# objects get no public ACL (the bucket's own policy, private by default), no public URL is
+# handed out, and a name already taken is never overwritten.
+AWS_STORAGE_BUCKET_NAME = os.environ.get("AWS_STORAGE_BUCKET_NAME", "")
+if AWS_STORAGE_BUCKET_NAME:
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": AWS_STORAGE_BUCKET_NAME,
+            "endpoint_url": os.environ.get("AWS_S3_ENDPOINT_URL") or None,
+            "region_name": os.environ.get("AWS_S3_REGION_NAME") or None,
+            "access_key": os.environ.get("AWS_ACCESS_KEY_ID") or None,
+            "secret_key": os.environ.get("AWS_SECRET_ACCESS_KEY") or None,
+            "location": os.environ.get("AWS_LOCATION", ""),
+            "default_acl": None,
+            "file_overwrite": False,
+            "querystring_auth": True,
+        },
+    }
 
 # Celery: with REDIS_URL, the broker is Redis; without, tasks run in-process. No result backend:
 # nothing reads a task's result (a task records its outcome in the database), and a result

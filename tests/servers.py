@@ -1,5 +1,6 @@
 """Throwaway servers on ports of their own, for the tests and the bench that need to stop or
-restart one: a PostgreSQL cluster made by initdb in a temporary directory, and a Redis. Never
+restart one: a PostgreSQL cluster made by initdb in a temporary directory, a Redis, and an
+S3-compatible object store (moto in server mode). Never
 the machine's shared servers: each listens on 127.0.0.1 on a free port, and is stopped and its
 directory deleted afterwards (also when the caller fails).
 
@@ -15,6 +16,7 @@ import pwd
 import shutil
 import socket
 import subprocess
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -190,4 +192,69 @@ class ThrowawayRedis(_Server):
 
     def close(self) -> None:
         self.stop()
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+
+class ThrowawayS3(_Server):
+    """An S3-compatible server of its own (moto in server mode, in memory) with one private
+    bucket: `with ThrowawayS3() as s3: s3.endpoint, s3.bucket, s3.client()`."""
+
+    bucket = "pesco-review-test"
+    region = "eu-central-1"
+    access_key = "test-access-key"
+    secret_key = "test-secret-key"  # noqa: S105 - moto accepts any
+
+    def __init__(self) -> None:
+        self.port = free_port()
+        self.dir = Path(tempfile.mkdtemp(prefix="pesco-s3-"))
+        self.process: subprocess.Popen | None = None
+
+    @property
+    def endpoint(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def client(self):
+        import boto3  # noqa: PLC0415 - only the object-storage tests need it
+
+        return boto3.client(
+            "s3",
+            endpoint_url=self.endpoint,
+            region_name=self.region,
+            aws_access_key_id=self.access_key,
+            aws_secret_access_key=self.secret_key,
+        )
+
+    def storage_options(self) -> dict:
+        """The OPTIONS settings.py gives S3Storage for these AWS_* variables."""
+        return {
+            "bucket_name": self.bucket,
+            "endpoint_url": self.endpoint,
+            "region_name": self.region,
+            "access_key": self.access_key,
+            "secret_key": self.secret_key,
+            "location": "",
+            "default_acl": None,
+            "file_overwrite": False,
+            "querystring_auth": True,
+        }
+
+    def start(self) -> "ThrowawayS3":
+        log = (self.dir / "server.log").open("w")
+        self.process = subprocess.Popen(  # noqa: S603 - moto's server, fixed arguments
+            [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(self.port)],
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+        log.close()
+        _wait_for_port(self.port, timeout=30, what="moto's S3 server")
+        self.client().create_bucket(
+            Bucket=self.bucket, CreateBucketConfiguration={"LocationConstraint": self.region}
+        )
+        return self
+
+    def close(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.terminate()
+            self.process.wait(timeout=10)
+        self.process = None
         shutil.rmtree(self.dir, ignore_errors=True)

@@ -1,0 +1,152 @@
+"""Files on S3-compatible object storage: a real S3 server (moto in server mode) on the loopback
+address, started by the test. A build writes both files there, the download view serves them
+whole, and nothing in the bucket is readable without credentials."""
+
+import hashlib
+import json
+import subprocess
+import sys
+import urllib.error
+import urllib.request
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from reviews import services
+from reviews.models import ConsolidatedReview
+from tests.processes import app_environment
+from tests.reviews.test_documents import approved
+from tests.servers import ThrowawayS3
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(scope="module")
+def s3():
+    with ThrowawayS3() as server:
+        yield server
+
+
+@pytest.fixture
+def on_s3(settings, s3, tmp_path):
+    settings.MEDIA_ROOT = tmp_path  # must stay empty
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": s3.storage_options()},
+    }
+    return s3
+
+
+def _objects(s3) -> dict[str, bytes]:
+    client = s3.client()
+    listing = client.list_objects_v2(Bucket=s3.bucket).get("Contents", [])
+    return {
+        o["Key"]: client.get_object(Bucket=s3.bucket, Key=o["Key"])["Body"].read() for o in listing
+    }
+
+
+def _downloaded(client, review, kind: str) -> bytes:
+    response = client.get(reverse("reviews:review_download", args=[review.pk, kind]))
+    assert response.status_code == 200
+    return b"".join(response.streaming_content)
+
+
+def test_review_build_on_s3_stores_both_files_there_and_the_view_serves_them(
+    client, on_s3, role_users, tmp_path
+):
+    cycle = approved_cycle()
+    review = ConsolidatedReview.objects.create(
+        cycle=cycle, version=1, requested_by=role_users["lead"]
+    )
+
+    services.review_build(review_id=review.pk, task_id="task-s3")
+
+    review.refresh_from_db()
+    stored = _objects(on_s3)
+    folder = "consolidated-reviews/2026/v1/attempt-1"
+    assert sorted(stored) == [
+        f"{folder}/PESCO-annual-review-2026-v1.docx",
+        f"{folder}/PESCO-annual-review-2026-v1.pdf",
+    ]
+    assert (review.pdf.name, review.docx.name) == (
+        f"{folder}/PESCO-annual-review-2026-v1.pdf",
+        f"{folder}/PESCO-annual-review-2026-v1.docx",
+    )
+    assert hashlib.sha256(stored[review.pdf.name]).hexdigest() == review.pdf_sha256
+    assert list(tmp_path.iterdir()) == []  # nothing on this host's disk
+    client.force_login(role_users["lead"])
+    for kind in ("pdf", "docx"):
+        body = _downloaded(client, review, kind)
+        assert hashlib.sha256(body).hexdigest() == getattr(review, f"{kind}_sha256")
+        assert body == stored[getattr(review, kind).name]
+
+
+def test_s3_objects_are_not_readable_without_credentials(on_s3, role_users):
+    review = ConsolidatedReview.objects.create(
+        cycle=approved_cycle(), version=1, requested_by=role_users["lead"]
+    )
+    services.review_build(review_id=review.pk, task_id="task-s3")
+    review.refresh_from_db()
+
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        urllib.request.urlopen(f"{on_s3.endpoint}/{on_s3.bucket}/{review.pdf.name}")  # noqa: S310
+    assert refused.value.code == 403
+
+
+def test_s3_a_second_file_of_the_same_name_never_overwrites_the_first(on_s3):
+    from django.core.files.base import ContentFile  # noqa: PLC0415
+    from django.core.files.storage import default_storage  # noqa: PLC0415
+
+    first = default_storage.save("evidence/same.pdf", ContentFile(b"%PDF-1 first"))
+    second = default_storage.save("evidence/same.pdf", ContentFile(b"%PDF-1 second"))
+
+    assert first == "evidence/same.pdf"
+    assert second != first
+    assert _objects(on_s3)[first] == b"%PDF-1 first"
+
+
+def approved_cycle():
+    from tests import factories  # noqa: PLC0415
+
+    cycle = factories.ReviewCycleFactory(year=2026, handling_marking="LIMITE")
+    approved(cycle, "Harbour Protection Network", "HPN")
+    cycle.state, cycle.closed_at = "closed", timezone.now()
+    cycle.save()
+    return cycle
+
+
+def _storage_backend(**env: str) -> dict:
+    script = (
+        "import json; from django.conf import settings; "
+        "from django.core.files.storage import storages; "
+        "print(json.dumps([type(storages['default']).__name__, settings.STORAGES['default']]))"
+    )
+    output = subprocess.run(  # noqa: S603 - this interpreter, fixed arguments
+        [sys.executable, "manage.py", "shell", "-c", script],
+        env=app_environment(**env),
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=60,
+    ).stdout
+    backend, storage = json.loads(output.strip().splitlines()[-1])
+    return {"class": backend, **storage}
+
+
+def test_settings_choose_s3_when_a_bucket_is_named_and_media_root_otherwise(s3):
+    on_disk = _storage_backend(AWS_STORAGE_BUCKET_NAME="")
+    on_s3 = _storage_backend(
+        AWS_STORAGE_BUCKET_NAME=s3.bucket,
+        AWS_S3_ENDPOINT_URL=s3.endpoint,
+        AWS_S3_REGION_NAME=s3.region,
+        AWS_ACCESS_KEY_ID=s3.access_key,
+        AWS_SECRET_ACCESS_KEY=s3.secret_key,
+    )
+
+    assert on_disk == {
+        "class": "FileSystemStorage",
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+    }
+    assert on_s3["class"] == "S3Storage"
+    assert on_s3["OPTIONS"] == s3.storage_options()
