@@ -452,6 +452,9 @@ PESCO_DATA_FILE = BASE_DIR / "data" / "pesco_projects.json"
 
 # The longest narrative (summary, achievements, ...) a report may carry, in characters.
 REPORT_NARRATIVE_MAX_LENGTH = env_int("REPORT_NARRATIVE_MAX_LENGTH", 10_000)
+# The largest evidence file a report or comment may carry, in bytes (file uploads do not count
+# against DJANGO_UPLOAD_MAX_BYTES, which limits the rest of a request).
+EVIDENCE_MAX_BYTES = env_int("EVIDENCE_MAX_BYTES", 20 * 1024 * 1024)
 # The largest request body accepted (a report form, an upload), in bytes; larger ones are
 # answered with a message and the browser keeps what was typed.
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DJANGO_UPLOAD_MAX_BYTES", 5 * 1024 * 1024)

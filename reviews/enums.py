@@ -129,3 +129,13 @@ class DownloadKind(models.TextChoices):
 
     PDF = "pdf", "PDF"
     DOCX = "docx", "DOCX"
+
+
+class EvidenceKind(models.TextChoices):
+    """The file types evidence may be, as recognised by their content (reviews.evidence)."""
+
+    PDF = "pdf", "PDF"
+    DOCX = "docx", "Word document (DOCX)"
+    XLSX = "xlsx", "Excel workbook (XLSX)"
+    PNG = "png", "PNG image"
+    JPEG = "jpeg", "JPEG image"

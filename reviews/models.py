@@ -3,6 +3,7 @@
 A report's state changes only in `reviews.workflow`; every other write is in `reviews.services`.
 """
 
+import uuid
 from datetime import date
 
 from django.conf import settings
@@ -22,6 +23,7 @@ from reviews.enums import (
     CommentVisibility,
     CycleState,
     DownloadKind,
+    EvidenceKind,
     MilestoneStatus,
     Narrative,
     ProposalState,
@@ -457,6 +459,45 @@ class SecretariatAssessment(models.Model):
     @property
     def is_consolidated(self) -> bool:
         return self.body == ""
+
+
+def evidence_file_path(instance: "Attachment", filename: str) -> str:
+    """A random name under the report's folder: never the uploader's file name."""
+    return f"evidence/{instance.report.cycle.year}/{instance.report_id}/{uuid.uuid4().hex}"
+
+
+class Attachment(models.Model):
+    """Evidence: a file a coordinator attaches to a report, or a reviewer to a comment (then as
+    visible as the comment). Its type is checked by content; it is only ever downloaded."""
+
+    report = models.ForeignKey(StatusReport, on_delete=models.PROTECT, related_name="attachments")
+    comment = models.ForeignKey(
+        "Comment", on_delete=models.PROTECT, null=True, blank=True, related_name="attachments"
+    )
+    file = models.FileField(upload_to=evidence_file_path, max_length=200)
+    name = models.CharField(max_length=150, help_text="The file's own name, for display.")
+    kind = models.CharField(max_length=10, choices=EvidenceKind.choices)
+    size = models.PositiveBigIntegerField(help_text="In bytes.")
+    sha256 = models.CharField("SHA-256", max_length=64)
+    revision = models.PositiveIntegerField(help_text="The report revision it was added on.")
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["uploaded_at", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(sha256__regex=r"^[0-9a-f]{64}$"), name="attachment_sha256_hex"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} on {self.report}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("reviews:attachment_download", kwargs={"pk": self.pk})
 
 
 class Approval(models.Model):

@@ -104,3 +104,9 @@ rules.add_perm(
 rules.add_perm("reviews.write_body_assessment", is_secretariat_reviewer & reviewer_body_required)
 rules.add_perm("reviews.write_consolidated_assessment", is_secretariat_lead)
 rules.add_perm("reviews.view_secretariat_assessments", is_secretariat)
+
+# Evidence (reviews.services.evidence): the coordinator attaches files to an editable report, a
+# secretariat reviewer or the lead to a comment of their own. An attachment is as visible as
+# what it is attached to (reviews.selectors.evidence).
+rules.add_perm("reviews.attach_to_report", coordinates_report)
+rules.add_perm("reviews.attach_to_comment", is_secretariat & report_was_submitted)

@@ -37,6 +37,14 @@ urlpatterns = [
         views.AssessmentSaveView.as_view(),
         name="assessment_save",
     ),
+    path(
+        "reports/<int:pk>/attachments/", views.AttachmentUploadView.as_view(), name="attachment_add"
+    ),
+    path(
+        "attachments/<int:pk>/download/",
+        views.AttachmentDownloadView.as_view(),
+        name="attachment_download",
+    ),
     path("reports/<int:pk>/comments/", views.CommentCreateView.as_view(), name="comment_create"),
     path("reports/<int:pk>/extension/", views.ExtensionView.as_view(), name="extension"),
     path(

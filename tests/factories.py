@@ -1,8 +1,10 @@
 """One factory per model. States and roles as traits; no hidden side effects."""
 
-from datetime import date
+import hashlib
+from datetime import date, timedelta
 
 import factory
+from django.utils import timezone
 
 from pesco_review.accounts.enums import SecretariatBody
 from pesco_review.accounts.models import User
@@ -23,8 +25,22 @@ from projects.models import (
     ProjectRole,
     Wave,
 )
-from reviews.enums import Assessment, BuildState, CycleState, MilestoneStatus, ReportState
-from reviews.models import ConsolidatedReview, MilestoneUpdate, ReviewCycle, StatusReport
+from reviews.enums import (
+    Assessment,
+    BuildState,
+    CycleState,
+    EvidenceKind,
+    MilestoneStatus,
+    ReportState,
+)
+from reviews.models import (
+    Attachment,
+    ConsolidatedReview,
+    MilestoneUpdate,
+    ReviewCycle,
+    SecretariatAssessment,
+    StatusReport,
+)
 
 # Fixture states with fixture codes: tests never depend on the real data set's rows.
 _CODES = [a + b for a in "QWXZ" for b in "ABCDEFGHIJKLMNOPQRSTUVWXYZ"]
@@ -228,3 +244,34 @@ def enrol_totp(user) -> str:
     TOTP.activate(user, secret)
     user.totp_secret = secret
     return secret
+
+
+class SecretariatAssessmentFactory(factory.django.DjangoModelFactory):
+    """The lead's consolidated text unless a `body` is given."""
+
+    class Meta:
+        model = SecretariatAssessment
+
+    report = factory.SubFactory(StatusReportFactory)
+    body = ""
+    text = "The secretariat finds the report complete."
+    updated_by = factory.SubFactory(UserFactory, lead=True)
+
+
+class AttachmentFactory(factory.django.DjangoModelFactory):
+    """A PDF attached to a report before its submission (no file is written: only the row)."""
+
+    class Meta:
+        model = Attachment
+
+    report = factory.SubFactory(StatusReportFactory)
+    file = factory.LazyAttribute(lambda o: f"evidence/{o.report.cycle.year}/{o.report.pk}/x")
+    name = "evidence.pdf"
+    kind = EvidenceKind.PDF
+    size = 2048
+    sha256 = factory.LazyAttribute(lambda o: hashlib.sha256(o.name.encode()).hexdigest())
+    revision = 1
+    uploaded_by = factory.SubFactory(UserFactory)
+    uploaded_at = factory.LazyAttribute(
+        lambda o: (o.report.submitted_at or timezone.now()) - timedelta(hours=1)
+    )

@@ -11,7 +11,13 @@ from django.utils import timezone
 from projects.enums import ParticipationRole, PhaseSlug
 from projects.models import MemberState, Participation, Project
 from reviews.enums import Assessment, MilestoneStatus, Narrative, ReportState
-from reviews.models import MilestoneUpdate, ReviewCycle, SecretariatAssessment, StatusReport
+from reviews.models import (
+    Attachment,
+    MilestoneUpdate,
+    ReviewCycle,
+    SecretariatAssessment,
+    StatusReport,
+)
 
 NO_DOMAIN = "Domain not recorded"
 DELAYED = {Assessment.MINOR_DELAYS, Assessment.MAJOR_DELAYS, Assessment.CRITICAL}
@@ -95,6 +101,7 @@ class ReviewContext:
     participation_changes: list[dict]
     built_from: list[dict]
     warnings: list[str] = field(default_factory=list)
+    evidence: list[dict] = field(default_factory=list)  # {"project", "name", "size", "sha256"}
 
     def as_json(self) -> dict:
         return asdict(self)
@@ -130,6 +137,9 @@ def _approved_reports(cycle: ReviewCycle):
                 MilestoneUpdate.objects.select_related("milestone").order_by("milestone__position"),
             ),
             Prefetch("secretariat_assessments", _consolidated_assessments()),
+            Prefetch(  # the report's own files (a comment's are the conversation's)
+                "attachments", Attachment.objects.filter(comment__isnull=True).order_by("pk")
+            ),
             "approvals__reviewer",
         )
         .order_by("project__domain__position", "project__name")
@@ -300,8 +310,8 @@ def _missing(register: _Register) -> list[dict]:
 
 
 def build_context(*, cycle: ReviewCycle, version: int = 0, generated_by: str = "") -> ReviewContext:
-    """Read the cycle once: 10 queries, whatever the number of projects and reports."""
-    reports = _approved_reports(cycle)  # 5 queries
+    """Read the cycle once: 11 queries, whatever the number of projects and reports."""
+    reports = _approved_reports(cycle)  # 6 queries
     register = _register(cycle)  # 5 queries
     sections: dict[str, list[ProjectPage]] = {}
     for report in reports:
@@ -331,7 +341,24 @@ def build_context(*, cycle: ReviewCycle, version: int = 0, generated_by: str = "
         participation_changes=_participation_changes(since, in_review_ids) if since else [],
         built_from=[_provenance(r) for r in reports],
         warnings=_warnings(reports),
+        evidence=_evidence(reports),
     )
+
+
+def _size(size: int) -> str:
+    if size < 1024:
+        return f"{size} bytes"
+    return f"{size / 1024:.0f} KB" if size < 1024 * 1024 else f"{size / (1024 * 1024):.1f} MB"
+
+
+def _evidence(reports: list[StatusReport]) -> list[dict]:
+    """Each project's evidence as approved: the files attached up to its last submission."""
+    return [
+        {"project": r.project.acronym, "name": a.name, "size": _size(a.size), "sha256": a.sha256}
+        for r in reports
+        for a in r.attachments.all()
+        if r.submitted_at is not None and a.uploaded_at <= r.submitted_at
+    ]
 
 
 def _provenance(report: StatusReport) -> dict:

@@ -206,7 +206,20 @@ def main() -> None:
         ["{{ m.acronym }}", "{{ m.name }}", "{{ m.state }}"],
         "{%tr endfor %}",
     )
-    document.add_heading("Annex C — Provenance", level=1)
+    document.add_heading("Annex C — Evidence", level=1)
+    document.add_paragraph(
+        "{% if not evidence %}No evidence is attached to the approved reports.{% else %}The files "
+        "the coordinators attached to their approved reports, named here and not included; the "
+        "SHA-256 identifies each file.{% endif %}"
+    )
+    table(
+        document,
+        ["Project", "File", "Size", "SHA-256"],
+        "{%tr for e in evidence %}",
+        ["{{ e.project }}", "{{ e.name }}", "{{ e.size }}", "{{ e.sha256 }}"],
+        "{%tr endfor %}",
+    )
+    document.add_heading("Annex D — Provenance", level=1)
     document.add_paragraph("Built from these report revisions: {{ provenance }}.")
 
     settings = document.settings.element

@@ -12,6 +12,7 @@ from projects.rules import project_roles_of, sees_every_project
 from reviews.enums import CommentVisibility
 from reviews.models import (
     Approval,
+    Attachment,
     Comment,
     MilestoneProposal,
     MilestoneUpdate,
@@ -83,6 +84,8 @@ def comments_for(*, user: User, report: StatusReport) -> list[Comment]:
     """The comments this user may read: internal ones only for the secretariat."""
     comments = report.comments.select_related(
         "author__member_state", "resolved_by", "update__milestone"
+    ).prefetch_related(  # a comment's files are as visible as the comment
+        Prefetch("attachments", Attachment.objects.select_related("uploaded_by"))
     )
     if not may(user, "reviews.view_internal_comments"):
         comments = comments.filter(visibility=CommentVisibility.SHARED)

@@ -25,6 +25,12 @@ from reviews.services.discussion import (
     proposal_decide,
     proposal_send,
 )
+from reviews.services.evidence import (
+    attachment_add,
+    attachments_add,
+    comment_add_with_files,
+    evidence_check,
+)
 from reviews.services.reports import (
     REPORT_FIELDS,
     UPDATE_FIELDS,
@@ -44,12 +50,16 @@ __all__ = [
     "BuildAlreadyRunningError",
     "EditConflictError",
     "assessment_write",
+    "attachment_add",
+    "attachments_add",
     "comment_add",
+    "comment_add_with_files",
     "comment_resolve",
     "cycle_close",
     "cycle_create",
     "cycle_open",
     "cycle_update",
+    "evidence_check",
     "milestone_move_baseline",
     "milestone_propose",
     "proposal_decide",

@@ -27,6 +27,7 @@ from reviews.views.discussion import (
     ProposalListView,
     ProposalSendView,
 )
+from reviews.views.evidence import AttachmentDownloadView, AttachmentUploadView
 from reviews.views.home import HomeView
 from reviews.views.reports import (
     BaselineView,
@@ -37,6 +38,8 @@ from reviews.views.reports import (
 
 __all__ = [
     "AssessmentSaveView",
+    "AttachmentDownloadView",
+    "AttachmentUploadView",
     "BaselineView",
     "CommentCreateView",
     "CommentResolveView",

@@ -14,6 +14,7 @@ from reviews.models import Comment, MilestoneProposal
 from reviews.selectors.proposals import proposals_to_decide
 from reviews.selectors.reports import report_detail
 from reviews.views._common import ReportFormActionView, show_errors
+from reviews.views.reports import ReportDetailView
 
 
 def _readable(request, comment: Comment) -> None:
@@ -22,7 +23,9 @@ def _readable(request, comment: Comment) -> None:
         raise Http404("No such comment.")
 
 
-class CommentCreateView(View):
+class CommentCreateView(ReportDetailView):
+    """Post a comment (a reviewer's with files); a refused one shows the page with it kept."""
+
     http_method_names = ["post"]
 
     def post(self, request, pk: int):
@@ -38,9 +41,10 @@ class CommentCreateView(View):
             parent = get_object_or_404(report.comments, pk=form.cleaned_data["parent"])
             _readable(request, parent)
         try:
-            services.comment_add(
+            services.comment_add_with_files(
                 actor=request.user,
                 report=report,
+                uploads=request.FILES.getlist("files"),
                 body=form.cleaned_data["body"],
                 visibility=form.cleaned_data["visibility"] or CommentVisibility.SHARED,
                 update=update,
@@ -48,8 +52,8 @@ class CommentCreateView(View):
             )
         except ValidationError as error:
             show_errors(request, error)
-        else:
-            messages.success(request, "Comment added.")
+            return self.render_to_response(self.get_context_data(comment_form=form), status=400)
+        messages.success(request, "Comment added.")
         return HttpResponseRedirect(f"{report.get_absolute_url()}#comments")
 
 

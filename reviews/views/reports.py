@@ -13,6 +13,7 @@ from projects.models import Milestone
 from reviews import forms, services
 from reviews.enums import Narrative, ReportAction
 from reviews.selectors.assessments import assessment_panel
+from reviews.selectors.evidence import report_evidence
 from reviews.selectors.reports import report_detail, report_page
 from reviews.views._common import ReportFormActionView, show_errors
 from reviews.workflow import TRANSITIONS, message_after, report_transition
@@ -23,19 +24,25 @@ class ReportDetailView(TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        page = report_page(user=self.request.user, pk=self.kwargs["pk"])
+        user = self.request.user
+        page = report_page(user=user, pk=self.kwargs["pk"])
         report = page.report
         context.update(
             page=page,
             report=report,
             can=page.can,
-            comment_form=forms.CommentForm(),
+            comment_form=kwargs.get("comment_form") or forms.CommentForm(),
             extension_form=forms.ExtensionForm(
                 initial={"until": report.extended_deadline, "reason": report.extension_reason}
             ),
             proposal_form=forms.ProposalForm(),
             baseline_form=forms.BaselineForm(),
             assessments=assessment_panel(user=self.request.user, report=report),
+            evidence=report_evidence(user=self.request.user, report=report),
+            can_attach=report.is_editable
+            and may(self.request.user, "reviews.attach_to_report", report),
+            comment_attach=may(self.request.user, "reviews.attach_to_comment", report),
+            evidence_max_mb=settings.EVIDENCE_MAX_BYTES // (1024 * 1024),
         )
         return context
 

@@ -127,14 +127,18 @@ def test_documents_print_the_handling_marking_on_every_page(reports, cycle):
 def test_build_context_query_count_same_for_3_and_30_projects(cycle, django_assert_num_queries):
     for index in range(3):
         approved(cycle, f"Project {index}", f"P{index}")
-    with django_assert_num_queries(10):
+    with django_assert_num_queries(11):
         build_context(cycle=cycle)
 
     for index in range(3, 30):
-        approved(cycle, f"Project {index}", f"P{index}")
-    with django_assert_num_queries(10):
+        report = approved(cycle, f"Project {index}", f"P{index}")
+        for number in range(2):  # evidence, and the lead's consolidated text
+            factories.AttachmentFactory(report=report, name=f"file-{number}.pdf")
+        factories.SecretariatAssessmentFactory(report=report)
+    with django_assert_num_queries(11):
         context = build_context(cycle=cycle)
     assert context.figures.reports_approved == 30
+    assert (len(context.evidence), len(context.warnings)) == (54, 3)
 
 
 def test_review_build_records_files_hashes_and_revisions(reports, cycle, role_users):

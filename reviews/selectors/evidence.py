@@ -1,0 +1,42 @@
+"""Which evidence a user may see and download: an attachment is as visible as what it is
+attached to. A file the coordinator added since the report's last submission is, like the rest
+of their work in progress, for the project's own people only; one on an internal comment is for
+the secretariat only."""
+
+from django.http import Http404
+
+from pesco_review.accounts.models import User
+from pesco_review.permissions import may
+from projects.rules import project_roles_of
+from reviews.models import Attachment, StatusReport
+from reviews.selectors.reports import report_detail
+
+
+def _visible(user: User, report: StatusReport, attachment: Attachment, own: bool) -> bool:
+    if attachment.comment is not None:
+        return not attachment.comment.is_internal or may(user, "reviews.view_internal_comments")
+    if own:
+        return True
+    return report.submitted_at is not None and attachment.uploaded_at <= report.submitted_at
+
+
+def report_evidence(*, user: User, report: StatusReport) -> list[Attachment]:
+    """The files attached to the report itself that the user may see, in one query. (A
+    comment's files come with the comment: reviews.selectors.reports.comments_for.)"""
+    own = project_roles_of(user).get(report.project_id) is not None
+    rows = Attachment.objects.filter(report=report, comment__isnull=True).select_related(
+        "uploaded_by"
+    )
+    return [a for a in rows.order_by("uploaded_at", "pk") if _visible(user, report, a, own)]
+
+
+def attachment_for_download(*, user: User, pk: int) -> Attachment:
+    """An attachment the user may download; Http404 otherwise (with the report's 404 rules)."""
+    attachment = Attachment.objects.select_related("comment").filter(pk=pk).first()
+    if attachment is None:
+        raise Http404("No such file.")
+    report = report_detail(user=user, pk=attachment.report_id)
+    own = project_roles_of(user).get(report.project_id) is not None
+    if not _visible(user, report, attachment, own):
+        raise Http404("No such file.")
+    return attachment
