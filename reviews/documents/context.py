@@ -127,6 +127,11 @@ def _consolidated_assessments():
     )
 
 
+def _consolidated(report: StatusReport) -> SecretariatAssessment | None:
+    """The report's consolidated assessment, if one with a text was written (prefetched)."""
+    return next((a for a in report.secretariat_assessments.all() if a.text), None)
+
+
 def _approved_reports(cycle: ReviewCycle):
     return list(
         cycle.reports.filter(state=ReportState.APPROVED)
@@ -222,7 +227,7 @@ def _project_page(report: StatusReport, coordinators: list[str]) -> ProjectPage:
         coordinators=coordinators,
         narratives=[{"label": n.label, "text": getattr(report, n.value)} for n in Narrative],
         milestones=_milestone_rows(report),
-        secretariat_assessment=next((a.text for a in report.secretariat_assessments.all()), ""),
+        secretariat_assessment=assessment.text if (assessment := _consolidated(report)) else "",
         approvals=[
             f"{a.body} ({a.reviewer}, {timezone.localdate(a.decided_at):%d %b %Y})"
             for a in sorted(report.approvals.all(), key=lambda a: a.body)
@@ -364,15 +369,12 @@ def _evidence(reports: list[StatusReport]) -> list[dict]:
 def _provenance(report: StatusReport) -> dict:
     """What a version was built from, for one report: its revision, and the version of the
     consolidated assessment printed (a history record id; None: none was written)."""
-    assessment = next(iter(report.secretariat_assessments.all()), None)
     return {
         "report": report.pk,
         "project": report.project.acronym,
         "revision": report.revision,
         # history_id: annotated by _consolidated_assessments
-        "assessment": getattr(assessment, "history_id", None)
-        if assessment and assessment.text
-        else None,
+        "assessment": getattr(_consolidated(report), "history_id", None),
     }
 
 
@@ -382,7 +384,7 @@ def _warnings(reports: list[StatusReport]) -> list[str]:
         f"{r.project.acronym} ({r.project.name}) is approved without a consolidated "
         "assessment: its page says the secretariat wrote none."
         for r in reports
-        if not any(a.text for a in r.secretariat_assessments.all())
+        if _consolidated(r) is None
     ]
 
 

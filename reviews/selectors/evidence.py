@@ -7,9 +7,8 @@ from django.http import Http404
 
 from pesco_review.accounts.models import User
 from pesco_review.permissions import may
-from projects.rules import project_roles_of
 from reviews.models import Attachment, StatusReport
-from reviews.selectors.reports import report_detail
+from reviews.selectors.reports import is_own_report, report_detail
 
 
 def _visible(user: User, report: StatusReport, attachment: Attachment, own: bool) -> bool:
@@ -23,7 +22,7 @@ def _visible(user: User, report: StatusReport, attachment: Attachment, own: bool
 def report_evidence(*, user: User, report: StatusReport) -> list[Attachment]:
     """The files attached to the report itself that the user may see, in one query. (A
     comment's files come with the comment: reviews.selectors.reports.comments_for.)"""
-    own = project_roles_of(user).get(report.project_id) is not None
+    own = is_own_report(user=user, report=report)
     rows = Attachment.objects.filter(report=report, comment__isnull=True).select_related(
         "uploaded_by"
     )
@@ -36,7 +35,6 @@ def attachment_for_download(*, user: User, pk: int) -> Attachment:
     if attachment is None:
         raise Http404("No such file.")
     report = report_detail(user=user, pk=attachment.report_id)
-    own = project_roles_of(user).get(report.project_id) is not None
-    if not _visible(user, report, attachment, own):
+    if not _visible(user, report, attachment, is_own_report(user=user, report=report)):
         raise Http404("No such file.")
     return attachment

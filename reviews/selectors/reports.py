@@ -73,11 +73,15 @@ def report_detail(*, user: User, pk: int) -> StatusReport:
     return report
 
 
+def is_own_report(*, user: User, report: StatusReport) -> bool:
+    """The user is one of the project's own people (its coordinator or a member)."""
+    return project_roles_of(user).get(report.project_id) is not None
+
+
 def sees_work_in_progress(*, user: User, report: StatusReport) -> bool:
     """Whether the user may see text the coordinator has not (re)submitted: only the project's
     own people. Everybody else sees a report sent back for changes as it was last submitted."""
-    own = project_roles_of(user).get(report.project_id) is not None
-    return own or not report.is_sent_back
+    return is_own_report(user=user, report=report) or not report.is_sent_back
 
 
 def comments_for(*, user: User, report: StatusReport) -> list[Comment]:
@@ -166,6 +170,8 @@ def _can(user: User, report: StatusReport) -> dict[str, bool]:
         "propose": report.is_editable and may(user, "reviews.propose_milestone", report),
         "decide": may(user, "reviews.decide_proposal"),
         "history": may(user, "reviews.view_report_history", report),
+        "attach": report.is_editable and may(user, "reviews.attach_to_report", report),
+        "attach_to_comment": may(user, "reviews.attach_to_comment", report),
     }
 
 
@@ -196,7 +202,7 @@ def report_page(*, user: User, pk: int) -> ReportPage:
     can = _can(user, report)
     diffs = report_diffs(user=user, report=report, as_submitted=as_submitted)
     mark_seen(user=user, report=report)
-    own = project_roles_of(user).get(report.project_id) is not None
+    own = is_own_report(user=user, report=report)
     transitions = list(report.transitions.select_related("actor").order_by("at", "pk"))
     history = None
     if can["history"]:

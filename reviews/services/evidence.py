@@ -54,18 +54,25 @@ def _permitted(actor: User, report: StatusReport, comment: Comment | None) -> No
                 "sent back for changes."
             )
         return
-    require(actor, "reviews.attach_to_comment", report, "You may not attach files here.")
+    require(
+        actor,
+        "reviews.attach_to_comment",
+        report,
+        "Only the secretariat attaches files to comments.",
+    )
     if comment.report_id != report.pk or comment.author_id != actor.pk:
         raise PermissionDenied("Files are attached to a comment of your own.")
 
 
-@transaction.atomic
-def attachment_add(
-    *, actor: User, report: StatusReport, upload: UploadedFile, comment: Comment | None = None
+def _store(
+    actor: User,
+    report: StatusReport,
+    upload: UploadedFile,
+    comment: Comment | None,
+    checked: tuple[str, str],
 ) -> Attachment:
-    """Attach one file to the report (the coordinator) or to the actor's own comment."""
-    _permitted(actor, report, comment)
-    name, kind = evidence_check(upload)
+    """Write one checked file under a random name, then its row (or no file at all)."""
+    name, kind = checked
     attachment = Attachment(
         report=report,
         comment=comment,
@@ -88,6 +95,15 @@ def attachment_add(
 
 
 @transaction.atomic
+def attachment_add(
+    *, actor: User, report: StatusReport, upload: UploadedFile, comment: Comment | None = None
+) -> Attachment:
+    """Attach one file to the report (the coordinator) or to the actor's own comment."""
+    _permitted(actor, report, comment)
+    return _store(actor, report, upload, comment, evidence_check(upload))
+
+
+@transaction.atomic
 def attachments_add(
     *,
     actor: User,
@@ -96,17 +112,20 @@ def attachments_add(
     comment: Comment | None = None,
 ) -> list[Attachment]:
     """Attach several files, all or none: every refused file is named in the error."""
-    errors = []
+    if not uploads:
+        return []
+    _permitted(actor, report, comment)
+    checked, errors = [], []
     for upload in uploads:
         try:
-            evidence_check(upload)
+            checked.append(evidence_check(upload))
         except ValidationError as error:
             errors.extend(error.messages)
     if errors:
         raise ValidationError(errors)
     return [
-        attachment_add(actor=actor, report=report, upload=upload, comment=comment)
-        for upload in uploads
+        _store(actor, report, upload, comment, result)
+        for upload, result in zip(uploads, checked, strict=True)
     ]
 
 
@@ -117,13 +136,6 @@ def comment_add_with_files(
     """A comment and its files, all or nothing (only the secretariat attaches files to one)."""
     from reviews.services.discussion import comment_add  # noqa: PLC0415 - one area each
 
-    if uploads:
-        require(
-            actor,
-            "reviews.attach_to_comment",
-            report,
-            "Only the secretariat attaches files to comments.",
-        )
     posted = comment_add(actor=actor, report=report, **comment)  # type: ignore[arg-type]
     attachments_add(actor=actor, report=report, uploads=uploads, comment=posted)
     return posted

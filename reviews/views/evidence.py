@@ -20,18 +20,18 @@ class AttachmentUploadView(View):
 
     def post(self, request, pk: int):
         report = report_detail(user=request.user, pk=pk)
+        back = HttpResponseRedirect(f"{report.get_absolute_url()}#evidence")
         uploads = request.FILES.getlist("files")
         if not uploads:
             messages.error(request, "Choose a file to attach.")
+            return back
         try:
             added = services.attachments_add(actor=request.user, report=report, uploads=uploads)
         except ValidationError as error:
             show_errors(request, error)
         else:
-            if added:
-                names = ", ".join(a.name for a in added)
-                messages.success(request, f"Attached: {names}.")
-        return HttpResponseRedirect(f"{report.get_absolute_url()}#evidence")
+            messages.success(request, f"Attached: {', '.join(a.name for a in added)}.")
+        return back
 
 
 class AttachmentDownloadView(View):

@@ -37,11 +37,8 @@ class ReportDetailView(TemplateView):
             ),
             proposal_form=forms.ProposalForm(),
             baseline_form=forms.BaselineForm(),
-            assessments=assessment_panel(user=self.request.user, report=report),
-            evidence=report_evidence(user=self.request.user, report=report),
-            can_attach=report.is_editable
-            and may(self.request.user, "reviews.attach_to_report", report),
-            comment_attach=may(self.request.user, "reviews.attach_to_comment", report),
+            assessments=assessment_panel(user=user, report=report),
+            evidence=report_evidence(user=user, report=report),
             evidence_max_mb=settings.EVIDENCE_MAX_BYTES // (1024 * 1024),
         )
         return context
