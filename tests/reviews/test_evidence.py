@@ -193,15 +193,16 @@ def test_attachment_on_an_internal_comment_is_secretariat_only(client, submitted
     }
 
 
-def test_comment_with_files_only_for_the_secretariat(submitted, role_users):
+@pytest.mark.parametrize("role", ["coordinator", "member", "leadership", "superuser", "staff"])
+def test_comment_with_files_only_for_the_secretariat(submitted, role_users, role, media):
     with pytest.raises(PermissionDenied):
         services.comment_add_with_files(
-            actor=role_users["coordinator"],
+            actor=role_users[role],
             report=submitted,
             uploads=[upload("a.pdf", PDF)],
             body="My file.",
         )
-    assert Comment.objects.count() == 0
+    assert (Comment.objects.count(), stored_files(media)) == (0, [])
 
 
 def test_comment_with_a_refused_file_is_not_posted_and_its_text_is_kept(
