@@ -80,6 +80,7 @@ INSTALLED_APPS = [
     "pesco_review.accounts",
     "projects",
     "reviews",
+    "onboarding",
     "demo",
 ]
 

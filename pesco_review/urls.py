@@ -23,6 +23,7 @@ urlpatterns = [
     path("admin/login/", admin_login),
     path("admin/", admin.site.urls),
     path("projects/", include("projects.urls")),
+    path("imports/", include("onboarding.urls")),
     path("", include("reviews.urls")),
 ]
 

@@ -9,6 +9,8 @@ from django.core.files.base import ContentFile
 from django.urls import reverse
 from django.utils import timezone
 
+from onboarding.enums import ImportKind
+from onboarding.models import ImportRun
 from pesco_review.accounts.services import secretariat_group
 from reviews.enums import BuildState, ReportState
 from reviews.models import ConsolidatedReview
@@ -42,6 +44,9 @@ MATRIX = {
     "figures export, open cycle": (403, 403, 403, 200, 403, 403, 403, 403),
     "figures export, closed cycle": (403, 403, 403, 200, 200, 403, 200, 403),
     "absence and deputy": (403, 403, 200, 403, 403, 403, 403, 403),
+    "imports": (403, 403, 403, 200, 403, 403, 403, 403),
+    "import template": (403, 403, 403, 200, 403, 403, 403, 403),
+    "an import's preview": (403, 403, 403, 200, 403, 403, 403, 403),
     "admin": (302, 302, 302, 200, 302, 302, 200, 200),
     "health check": (200, 200, 200, 200, 200, 200, 200, 200),
 }
@@ -100,6 +105,14 @@ def pages(project, other_project, role_users, settings, tmp_path):
         "figures export, open cycle": reverse("reviews:figures_export", args=[2026, "csv"]),
         "figures export, closed cycle": reverse("reviews:figures_export", args=[2025, "csv"]),
         "absence and deputy": reverse("absence"),
+        "imports": reverse("onboarding:imports"),
+        "import template": reverse("onboarding:template", args=["people", "xlsx"]),
+        "an import's preview": ImportRun.objects.create(
+            kind=ImportKind.PEOPLE,
+            file_name="people.csv",
+            sha256="0" * 64,
+            uploaded_by=role_users["lead"],
+        ).get_absolute_url(),
         "admin": reverse("admin:index"),
         "health check": reverse("healthz"),
     }

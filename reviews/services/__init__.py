@@ -21,6 +21,7 @@ from reviews.services.cycles import (
 from reviews.services.discussion import (
     comment_add,
     comment_resolve,
+    milestone_add_to_open_draft,
     milestone_propose,
     proposal_decide,
     proposal_send,
@@ -61,6 +62,7 @@ __all__ = [
     "cycle_update",
     "evidence_check",
     "milestone_move_baseline",
+    "milestone_add_to_open_draft",
     "milestone_propose",
     "proposal_decide",
     "proposal_send",

@@ -11,7 +11,7 @@ from pesco_review.accounts.models import User
 from pesco_review.history import save_with_history
 from pesco_review.permissions import may
 from projects.models import Milestone
-from reviews.enums import CommentVisibility, ProposalState
+from reviews.enums import CommentVisibility, CycleState, ProposalState, ReportState
 from reviews.models import Comment, MilestoneProposal, MilestoneUpdate, StatusReport
 from reviews.services._common import require
 
@@ -142,11 +142,27 @@ def _milestone_from(proposal: MilestoneProposal, *, actor: User) -> Milestone:
         current_due=proposal.proposed_due,
     )
     save_with_history(milestone, actor=actor, reason="Proposed by the coordinator, accepted")
-    report = proposal.report
-    if report.is_editable and report.cycle.is_open:  # a closed cycle's report is final
-        update = MilestoneUpdate(report=report, milestone=milestone)
-        save_with_history(update, actor=actor, reason="Milestone added")
+    milestone_add_to_open_draft(milestone=milestone, actor=actor, reason="Milestone added")
     return milestone
+
+
+def milestone_add_to_open_draft(*, milestone: Milestone, actor: User, reason: str) -> bool:
+    """A milestone new to the register joins its project's report of the open cycle while the
+    coordinator can still edit it (a submitted or closed cycle's report stays as it was)."""
+    report = (
+        StatusReport.objects.filter(
+            project_id=milestone.project_id,
+            cycle__state=CycleState.OPEN,
+            state__in=ReportState.EDITABLE,
+        )
+        .exclude(updates__milestone=milestone)
+        .first()
+    )
+    if report is None:
+        return False
+    update = MilestoneUpdate(report=report, milestone=milestone)
+    save_with_history(update, actor=actor, reason=reason)
+    return True
 
 
 @transaction.atomic
