@@ -52,5 +52,8 @@ PEOPLE_COLUMNS = (
     ),
 )
 
-COLUMNS = {ImportKind.MILESTONES: MILESTONE_COLUMNS, ImportKind.PEOPLE: PEOPLE_COLUMNS}
-SHEET_TITLES = {ImportKind.MILESTONES: "Milestones", ImportKind.PEOPLE: "People"}
+COLUMNS: dict[str, tuple[Column, ...]] = {
+    ImportKind.MILESTONES: MILESTONE_COLUMNS,
+    ImportKind.PEOPLE: PEOPLE_COLUMNS,
+}
+SHEET_TITLES: dict[str, str] = {ImportKind.MILESTONES: "Milestones", ImportKind.PEOPLE: "People"}

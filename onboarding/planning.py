@@ -16,8 +16,8 @@ from projects.enums import ParticipationRole, ProjectRoleKind, StateKind
 from projects.models import PESCO_START, MemberState, Milestone, Participation, Project, ProjectRole
 
 DATE_FORMATS = ("%Y-%m-%d", "%d/%m/%Y", "%d.%m.%Y", "%d-%m-%Y")
-TITLE_MAX = Milestone._meta.get_field("title").max_length
-NAME_MAX = User._meta.get_field("first_name").max_length
+TITLE_MAX = Milestone._meta.get_field("title").max_length or 200
+NAME_MAX = User._meta.get_field("first_name").max_length or 150
 
 
 @dataclass
@@ -175,7 +175,10 @@ def _milestone_changes(milestone: Milestone, values: dict) -> list[str]:
             f"{long_date(values['baseline_due'])}{follows}."
         )
     if milestone.is_demo:
-        changes.append("Replaces a demonstration milestone (no longer marked demo).")
+        changes.append(
+            "Replaces a demonstration milestone: no longer marked demo, and its invented "
+            "progress goes (due on the baseline, not achieved)."
+        )
     return changes
 
 

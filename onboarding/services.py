@@ -3,6 +3,7 @@ row, in one transaction, planned again under lock), or discard it. Every row wri
 import in its history; a second run of the same file finds every row unchanged."""
 
 import hashlib
+from collections.abc import Callable
 from pathlib import PurePath
 
 from django.core.exceptions import ValidationError
@@ -12,10 +13,10 @@ from django.utils import timezone
 
 from onboarding.columns import COLUMNS, SHEET_TITLES
 from onboarding.enums import ImportKind, ImportState, RowOutcome
-from onboarding.invitations import invitation_send
 from onboarding.models import ImportRun
 from onboarding.planning import Planned, ProjectIndex, plan
 from onboarding.reading import MAX_IMPORT_BYTES, read_rows
+from pesco_review.accounts.invitations import invitation_send
 from pesco_review.accounts.models import User
 from pesco_review.history import save_with_history
 from projects.models import Milestone, Project, ProjectRole
@@ -102,15 +103,20 @@ def _apply_milestones(planned: list[Planned], *, actor: User, reason: str) -> No
             save_with_history(milestone, actor=actor, reason=reason, validate=False)
             milestone_add_to_open_draft(milestone=milestone, actor=actor, reason=reason)
         elif row.outcome == RowOutcome.CHANGED:
-            milestone = row.existing
-            assert isinstance(milestone, Milestone)
-            if milestone.current_due == milestone.baseline_due:
+            milestone = _milestone(row)
+            if milestone.current_due == milestone.baseline_due or milestone.is_demo:
                 milestone.current_due = values["baseline_due"]
+            if milestone.is_demo:  # the secretariat's row replaces an invented one
+                milestone.is_demo, milestone.achieved_on = False, None
             for name, value in values.items():
                 setattr(milestone, name, value)
-            milestone.is_demo = False  # the secretariat's row replaces an invented one
-            fields = [*values, "current_due", "is_demo"]
+            fields = [*values, "current_due", "achieved_on", "is_demo"]
             save_with_history(milestone, actor=actor, reason=reason, fields=fields, validate=False)
+
+
+def _milestone(row: Planned) -> Milestone:
+    assert isinstance(row.existing, Milestone)
+    return row.existing
 
 
 def _apply_people(planned: list[Planned], *, actor: User, reason: str) -> None:
@@ -163,4 +169,7 @@ def _person_update(user: User, values: dict, *, actor: User, reason: str) -> Non
         save_with_history(user, actor=actor, reason=reason, fields=changed, validate=False)
 
 
-APPLY = {ImportKind.MILESTONES: _apply_milestones, ImportKind.PEOPLE: _apply_people}
+APPLY: dict[str, Callable[..., None]] = {
+    ImportKind.MILESTONES: _apply_milestones,
+    ImportKind.PEOPLE: _apply_people,
+}

@@ -3,6 +3,8 @@ editing the file and importing it again changes only what was edited), with a sh
 what each column takes. Demonstration milestones and accounts are left out: a template holds
 real rows only. Every cell through `safe_cell`, which reading.py undoes."""
 
+from collections.abc import Callable
+
 import tablib
 
 from onboarding.columns import COLUMNS, SHEET_TITLES
@@ -51,7 +53,10 @@ def _people_rows() -> list[list]:
     ]
 
 
-ROWS = {ImportKind.MILESTONES: _milestone_rows, ImportKind.PEOPLE: _people_rows}
+ROWS: dict[str, Callable[[], list[list]]] = {
+    ImportKind.MILESTONES: _milestone_rows,
+    ImportKind.PEOPLE: _people_rows,
+}
 
 
 def template_file(kind: str, file_format: str) -> bytes:

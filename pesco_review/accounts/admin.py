@@ -6,13 +6,14 @@ Every change of a person's organisation and flags is in history, shown on the pe
 The user's project roles are added to this page by projects/admin.py: accounts knows no project."""
 
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.core.exceptions import PermissionDenied
 from django.utils.html import format_html_join
 from simple_history.admin import SimpleHistoryAdmin
 
+from pesco_review.accounts.invitations import invitation_send
 from pesco_review.accounts.models import User
 
 PRIVILEGES = ["is_superuser", "is_staff", "groups", "user_permissions"]
@@ -96,6 +97,20 @@ class UserAdmin(DjangoUserAdmin, SimpleHistoryAdmin):
             if obj is not None and obj.pk == request.user.pk:
                 readonly += ["member_state"]
         return readonly
+
+    def save_related(self, request, form, formsets, change):
+        """A national point of contact created here without a password (the lead's form) is
+        invited once their project roles (the inlines) are saved, as an import invites."""
+        super().save_related(request, form, formsets, change)
+        user = form.instance
+        if change or user.has_usable_password() or not user.is_national_contact:
+            return
+        if not user.email:
+            messages.warning(request, f"{user} has no e-mail address: no invitation was sent.")
+            return
+        roles = list(user.project_roles.select_related("project"))
+        invitation_send(user=user, roles=roles, invited_by=request.user)
+        messages.info(request, f"An invitation to choose a password was sent to {user.email}.")
 
     def has_change_permission(self, request, obj=None):
         """The lead changes national points of contact only (and may look at everyone)."""

@@ -127,6 +127,58 @@ def test_admin_lead_creates_national_accounts_only_without_password_or_flags(cli
     ) == (state, "", False, False, False)
 
 
+def test_admin_lead_creating_a_national_account_sends_it_an_invitation_with_its_roles(
+    client, lead, deliver_mail
+):
+    state = factories.MemberStateFactory()
+    project = factories.ProjectFactory(name="Alpha Project", acronym="ALPHA")
+    inline = {
+        **ROLES_INLINE,
+        "project_roles-TOTAL_FORMS": "1",
+        "project_roles-0-project": project.pk,
+        "project_roles-0-role": "coordinator",
+    }
+
+    response = client.post(
+        reverse("admin:accounts_user_add"),
+        {
+            "username": "new-poc",
+            "first_name": "Maria",
+            "last_name": "Silva",
+            "email": "maria@example.org",
+            "member_state": state.pk,
+            **inline,
+        },
+    )
+
+    assert response.status_code == 302
+    (mail,) = deliver_mail()
+    assert mail.to == ["maria@example.org"]
+    assert "coordinator of Alpha Project (ALPHA): you file the project's annual status" in mail.body
+    assert "/accounts/password/reset/key/" in mail.body
+
+
+def test_admin_a_superusers_account_with_a_password_gets_no_invitation(client, deliver_mail):
+    admin_user = factories.UserFactory(is_superuser=True, is_staff=True)
+    factories.enrol_totp(admin_user)
+    client.force_login(admin_user)
+
+    client.post(
+        reverse("admin:accounts_user_add"),
+        {
+            "username": "with-password",
+            "email": "w@example.org",
+            "password1": "a-long-chosen-password",
+            "password2": "a-long-chosen-password",
+            "usable_password": "true",
+            **ROLES_INLINE,
+        },
+    )
+
+    assert User.objects.get(username="with-password").has_usable_password()
+    assert deliver_mail() == []
+
+
 def test_admin_lead_creating_an_account_without_a_state_is_told_why(client, lead):
     response = client.post(
         reverse("admin:accounts_user_add"),

@@ -212,15 +212,28 @@ def test_a_baseline_moved_by_the_import_moves_the_current_date_only_where_it_had
 
 
 def test_a_demo_milestone_replaced_by_an_imported_row_is_no_longer_marked_demo(role_users, project):
-    factories.MilestoneFactory(project=project, position=1, title="Invented", is_demo=True)
+    factories.MilestoneFactory(
+        project=project,
+        position=1,
+        title="Invented",
+        is_demo=True,
+        current_due=date(2027, 9, 30),
+        achieved_on=date(2025, 1, 1),
+    )
 
     run = preview(role_users["lead"], M, csv_upload(_register_csv("ALPHA,1,Real,,2027-02-28")))
-    assert (
-        "Replaces a demonstration milestone (no longer marked demo)." in run.preview[0]["details"]
+    assert run.preview[0]["details"][-1] == (
+        "Replaces a demonstration milestone: no longer marked demo, and its invented progress "
+        "goes (due on the baseline, not achieved)."
     )
     services.import_confirm(actor=role_users["lead"], run=run)
 
-    assert Milestone.objects.get(project=project).is_demo is False
+    milestone = Milestone.objects.get(project=project)
+    assert (milestone.is_demo, milestone.current_due, milestone.achieved_on) == (
+        False,
+        date(2027, 2, 28),
+        None,
+    )
 
 
 def test_a_new_milestone_joins_the_open_draft_but_not_a_submitted_report(

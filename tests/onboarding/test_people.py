@@ -2,9 +2,11 @@
 roles the file gives, an invitation each; every other kind of person refused by row."""
 
 import re
+import threading
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.db import connection
 
 from onboarding import services
 from onboarding.enums import ImportKind
@@ -306,3 +308,42 @@ def test_one_person_with_two_names_or_one_role_twice_is_an_error(role_users, sta
         "Row 2 gives jean@example.org another name or member state.",
         "Row 2 gives jean@example.org a role in ALPHA already.",
     ]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_imports_of_one_new_person_at_once_create_one_account_and_no_error_page(
+    role_users, states
+):
+    """They lock different projects, so both may plan "new account": the second to write meets
+    the first's user name and writes nothing (a message, not an IntegrityError)."""
+    if connection.vendor != "postgresql":
+        pytest.skip("concurrent writers need PostgreSQL (SQLite serialises every write)")
+    lead = role_users["lead"]
+    runs = [
+        preview(lead, P, csv_upload(_people_csv(f"Jean,Exemple,jean@example.org,FR,{p},member")))
+        for p in ("ALPHA", "BRAVO")
+    ]
+    results, barrier = [], threading.Barrier(2, timeout=5)
+
+    def confirm(run):
+        try:
+            barrier.wait()
+            results.append(services.import_confirm(actor=lead, run=run))
+        except ValidationError as error:
+            results.append(error.messages[0])
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=confirm, args=(run,)) for run in runs]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(20)
+
+    assert True in results
+    assert len(results) == 2
+    other = next(r for r in results if r is not True)
+    assert other is False or other.startswith("Another change to the register was saved")
+    assert User.objects.filter(email="jean@example.org").count() == 1
+    assert ProjectRole.objects.filter(user__email="jean@example.org").count() == 1
+    assert OutboxMail.objects.filter(kind="invitation").count() == 1

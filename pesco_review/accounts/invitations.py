@@ -1,5 +1,6 @@
-"""The invitation an imported person receives: what they were given, and how to sign in (set a
-password through a link, or sign in through the identity provider where one is configured)."""
+"""The invitation a new national point of contact receives (created by an import or in the
+administration): what they were given, and how to sign in (set a password through a link, or
+sign in through the identity provider where one is configured)."""
 
 from allauth.account.forms import default_token_generator
 from allauth.account.utils import user_pk_to_url_str
@@ -9,7 +10,6 @@ from django.urls import reverse
 
 from pesco_review.accounts.models import User
 from pesco_review.outbox.services import mail_enqueue
-from projects.models import ProjectRole
 
 
 def _site(path: str) -> str:
@@ -22,8 +22,9 @@ def identity_provider_name() -> str:
     return apps[0]["name"] if apps else ""
 
 
-def invitation_send(*, user: User, roles: list[ProjectRole], invited_by: User) -> None:
-    """Queue the invitation in the outbox, in the caller's transaction."""
+def invitation_send(*, user: User, roles: list, invited_by: User) -> None:
+    """Queue the invitation in the outbox, in the caller's transaction. `roles`: the person's
+    project roles (each with `role`, `get_role_display()` and `project`)."""
     token = default_token_generator.make_token(user)
     path = reverse(
         "account_reset_password_from_key", kwargs={"uidb36": user_pk_to_url_str(user), "key": token}
