@@ -1,7 +1,6 @@
 """The milestone register by spreadsheet: a preview of every row that writes nothing, one
 transaction on confirm, history naming the import, idempotent, all or nothing."""
 
-import threading
 from datetime import date
 
 import pytest
@@ -15,7 +14,14 @@ from projects.models import Milestone
 from reviews.enums import ReportState
 from reviews.models import MilestoneUpdate
 from tests import factories
-from tests.onboarding.helpers import MILESTONE_HEADER, csv_upload, preview, shown, xlsx_upload
+from tests.onboarding.helpers import (
+    MILESTONE_HEADER,
+    confirm_at_once,
+    csv_upload,
+    preview,
+    shown,
+    xlsx_upload,
+)
 
 pytestmark = pytest.mark.django_db
 M = ImportKind.MILESTONES
@@ -302,22 +308,7 @@ def test_two_confirmations_of_one_run_at_once_apply_it_once(role_users, project)
         pytest.skip("row locks need PostgreSQL (SQLite serialises every write)")
     lead = role_users["lead"]
     run = preview(lead, M, csv_upload(THREE))
-    results, barrier = [], threading.Barrier(2, timeout=5)
-
-    def confirm():
-        try:
-            barrier.wait()
-            results.append(services.import_confirm(actor=lead, run=run))
-        except ValidationError as error:
-            results.append(error.messages[0])
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=confirm) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(20)
+    results = confirm_at_once(lead, [run, run])
 
     assert sorted(map(str, results)) == ["This import is applied already.", "True"]
     assert Milestone.objects.filter(project=project).count() == 3

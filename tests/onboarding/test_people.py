@@ -2,7 +2,6 @@
 roles the file gives, an invitation each; every other kind of person refused by row."""
 
 import re
-import threading
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -15,7 +14,7 @@ from pesco_review.outbox.models import OutboxMail
 from projects.enums import ListCoverage, ProjectRoleKind
 from projects.models import ProjectRole
 from tests import factories
-from tests.onboarding.helpers import PEOPLE_HEADER, csv_upload, preview, shown
+from tests.onboarding.helpers import PEOPLE_HEADER, confirm_at_once, csv_upload, preview, shown
 
 pytestmark = pytest.mark.django_db
 P = ImportKind.PEOPLE
@@ -323,22 +322,7 @@ def test_two_imports_of_one_new_person_at_once_create_one_account_and_no_error_p
         preview(lead, P, csv_upload(_people_csv(f"Jean,Exemple,jean@example.org,FR,{p},member")))
         for p in ("ALPHA", "BRAVO")
     ]
-    results, barrier = [], threading.Barrier(2, timeout=5)
-
-    def confirm(run):
-        try:
-            barrier.wait()
-            results.append(services.import_confirm(actor=lead, run=run))
-        except ValidationError as error:
-            results.append(error.messages[0])
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=confirm, args=(run,)) for run in runs]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(20)
+    results = confirm_at_once(lead, runs)
 
     assert True in results
     assert len(results) == 2
