@@ -233,8 +233,27 @@ class ThrowawayS3(_ProcessServer):
             aws_secret_access_key=self.secret_key,
         )
 
+    def objects(self) -> dict[str, bytes]:
+        """Every object in the bucket: key -> content."""
+        client = self.client()
+        listing = client.list_objects_v2(Bucket=self.bucket).get("Contents", [])
+        return {
+            o["Key"]: client.get_object(Bucket=self.bucket, Key=o["Key"])["Body"].read()
+            for o in listing
+        }
+
+    def environment(self) -> dict[str, str]:
+        """The AWS_* variables that make settings.py store every file in this bucket."""
+        return {
+            "AWS_STORAGE_BUCKET_NAME": self.bucket,
+            "AWS_S3_ENDPOINT_URL": self.endpoint,
+            "AWS_S3_REGION_NAME": self.region,
+            "AWS_ACCESS_KEY_ID": self.access_key,
+            "AWS_SECRET_ACCESS_KEY": self.secret_key,
+        }
+
     def storage_options(self) -> dict:
-        """The OPTIONS settings.py gives S3Storage for these AWS_* variables."""
+        """The OPTIONS settings.py gives S3Storage for these AWS_* variables (environment())."""
         return {
             "bucket_name": self.bucket,
             "endpoint_url": self.endpoint,

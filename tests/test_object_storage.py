@@ -49,15 +49,21 @@ def on_s3(settings, s3, tmp_path):
     return s3
 
 
-def _objects(s3) -> dict[str, bytes]:
-    client = s3.client()
-    listing = client.list_objects_v2(Bucket=s3.bucket).get("Contents", [])
-    return {
-        o["Key"]: client.get_object(Bucket=s3.bucket, Key=o["Key"])["Body"].read() for o in listing
-    }
+def assert_in_the_bucket(stored: dict[str, bytes], review, *, attempt: int) -> None:
+    """The bucket (`stored`: key -> content) holds both files of version 1 of 2026, as built at
+    `attempt` and as `review` records them (names and SHA-256), and nothing else."""
+    folder = f"consolidated-reviews/2026/v1/attempt-{attempt}"
+    pdf, docx = (f"{folder}/PESCO-annual-review-2026-v1.{kind}" for kind in ("pdf", "docx"))
+    assert sorted(stored) == [docx, pdf]
+    assert (review.pdf.name, review.docx.name) == (pdf, docx)
+    assert (hashlib.sha256(stored[pdf]).hexdigest(), hashlib.sha256(stored[docx]).hexdigest()) == (
+        review.pdf_sha256,
+        review.docx_sha256,
+    )
 
 
-def _downloaded(client, review, kind: str) -> bytes:
+def downloaded(client, review, kind: str) -> bytes:
+    """The file `kind` (pdf, docx) of `review` as the download view serves it to `client`."""
     response = client.get(reverse("reviews:review_download", args=[review.pk, kind]))
     assert response.status_code == 200
     return b"".join(response.streaming_content)
@@ -74,21 +80,12 @@ def test_review_build_on_s3_stores_both_files_there_and_the_view_serves_them(
     services.review_build(review_id=review.pk, task_id="task-s3")
 
     review.refresh_from_db()
-    stored = _objects(on_s3)
-    folder = "consolidated-reviews/2026/v1/attempt-1"
-    assert sorted(stored) == [
-        f"{folder}/PESCO-annual-review-2026-v1.docx",
-        f"{folder}/PESCO-annual-review-2026-v1.pdf",
-    ]
-    assert (review.pdf.name, review.docx.name) == (
-        f"{folder}/PESCO-annual-review-2026-v1.pdf",
-        f"{folder}/PESCO-annual-review-2026-v1.docx",
-    )
-    assert hashlib.sha256(stored[review.pdf.name]).hexdigest() == review.pdf_sha256
+    stored = on_s3.objects()
+    assert_in_the_bucket(stored, review, attempt=1)
     assert list(tmp_path.iterdir()) == []  # nothing on this host's disk
     client.force_login(role_users["lead"])
     for kind in ("pdf", "docx"):
-        body = _downloaded(client, review, kind)
+        body = downloaded(client, review, kind)
         assert hashlib.sha256(body).hexdigest() == getattr(review, f"{kind}_sha256")
         assert body == stored[getattr(review, kind).name]
 
@@ -148,12 +145,7 @@ def test_review_build_storage_down_is_left_to_retry_and_succeeds_once_it_is_back
     assert built is not None
     built.refresh_from_db()
     assert (built.state, built.attempts, built.error) == (BuildState.SUCCEEDED, 2, "")
-    folder = "consolidated-reviews/2026/v1/attempt-2"
-    assert sorted(_objects(s3)) == [
-        f"{folder}/PESCO-annual-review-2026-v1.docx",
-        f"{folder}/PESCO-annual-review-2026-v1.pdf",
-    ]
-    assert hashlib.sha256(_objects(s3)[built.pdf.name]).hexdigest() == built.pdf_sha256
+    assert_in_the_bucket(s3.objects(), built, attempt=2)
     assert list(tmp_path.iterdir()) == []
 
 
@@ -178,7 +170,7 @@ def test_s3_a_second_file_of_the_same_name_never_overwrites_the_first(on_s3):
 
     assert first == "evidence/same.pdf"
     assert second != first
-    assert _objects(on_s3)[first] == b"%PDF-1 first"
+    assert on_s3.objects()[first] == b"%PDF-1 first"
 
 
 def approved_cycle():
@@ -211,13 +203,7 @@ def _storage_backend(**env: str) -> dict:
 
 def test_settings_choose_s3_when_a_bucket_is_named_and_media_root_otherwise(s3):
     on_disk = _storage_backend(AWS_STORAGE_BUCKET_NAME="")
-    on_s3 = _storage_backend(
-        AWS_STORAGE_BUCKET_NAME=s3.bucket,
-        AWS_S3_ENDPOINT_URL=s3.endpoint,
-        AWS_S3_REGION_NAME=s3.region,
-        AWS_ACCESS_KEY_ID=s3.access_key,
-        AWS_SECRET_ACCESS_KEY=s3.secret_key,
-    )
+    on_s3 = _storage_backend(**s3.environment())
 
     assert on_disk == {
         "class": "FileSystemStorage",
