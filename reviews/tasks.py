@@ -5,10 +5,13 @@ import logging
 from celery import shared_task
 from django.db import OperationalError
 
+from pesco_review.storage import STORAGE_UNREACHABLE
+
 log = logging.getLogger(__name__)
 
-# Worth another try: the database or the storage was briefly away. (Mail goes by the outbox.)
-TRANSIENT = (OperationalError, ConnectionError, TimeoutError)
+# Worth another try: the database or the object storage was briefly away. (Mail goes by the
+# outbox.)
+TRANSIENT = (OperationalError, ConnectionError, TimeoutError, *STORAGE_UNREACHABLE)
 
 
 @shared_task(acks_late=True, autoretry_for=TRANSIENT, retry_backoff=True, max_retries=3)

@@ -1,8 +1,9 @@
 """Throwaway servers on ports of their own, for the tests and the bench that need to stop or
-restart one: a PostgreSQL cluster made by initdb in a temporary directory, a Redis, and an
-S3-compatible object store (moto in server mode). Never
-the machine's shared servers: each listens on 127.0.0.1 on a free port, and is stopped and its
-directory deleted afterwards (also when the caller fails).
+restart one: a PostgreSQL cluster made by initdb in a temporary directory, a Redis, an
+S3-compatible object store (moto in server mode), and an HTTP server that answers every request
+503 (an object store that is down behind its load balancer). Never the machine's shared
+servers: each listens on 127.0.0.1 on a free port, and is stopped and its directory deleted
+afterwards (also when the caller fails).
 
 PostgreSQL refuses to run as root: when run as root (CI containers), initdb and pg_ctl run as
 the `postgres` user, in a directory under the system's temporary directory that it owns;
@@ -19,6 +20,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Self
 
@@ -70,6 +72,28 @@ class _Server:
 
     def __exit__(self, *exc_info) -> None:
         self.close()
+
+
+class _ProcessServer(_Server):
+    """A server run as a child process, its files in `dir`."""
+
+    dir: Path
+    process: subprocess.Popen | None = None
+
+    def stop(self) -> None:
+        """Stop the server (an outage); `start()` brings it back on the same port, empty."""
+        if self.process is not None and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        self.process = None
+
+    def close(self) -> None:
+        self.stop()
+        shutil.rmtree(self.dir, ignore_errors=True)
 
 
 class ThrowawayPostgres(_Server):
@@ -152,7 +176,7 @@ class ThrowawayPostgres(_Server):
         shutil.rmtree(self.dir, ignore_errors=True)
 
 
-class ThrowawayRedis(_Server):
+class ThrowawayRedis(_ProcessServer):
     """A Redis of its own, nothing saved to disk: `with ThrowawayRedis() as redis: redis.url`."""
 
     def __init__(self) -> None:
@@ -179,23 +203,8 @@ class ThrowawayRedis(_Server):
         _wait_for_port(self.port, timeout=20, what="redis-server")
         return self
 
-    def stop(self) -> None:
-        """Stop the server (an outage); `start()` brings it back, empty, on the same port."""
-        if self.process is not None and self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
-        self.process = None
 
-    def close(self) -> None:
-        self.stop()
-        shutil.rmtree(self.dir, ignore_errors=True)
-
-
-class ThrowawayS3(_Server):
+class ThrowawayS3(_ProcessServer):
     """An S3-compatible server of its own (moto in server mode, in memory) with one private
     bucket: `with ThrowawayS3() as s3: s3.endpoint, s3.bucket, s3.client()`."""
 
@@ -224,8 +233,27 @@ class ThrowawayS3(_Server):
             aws_secret_access_key=self.secret_key,
         )
 
+    def objects(self) -> dict[str, bytes]:
+        """Every object in the bucket: key -> content."""
+        client = self.client()
+        listing = client.list_objects_v2(Bucket=self.bucket).get("Contents", [])
+        return {
+            o["Key"]: client.get_object(Bucket=self.bucket, Key=o["Key"])["Body"].read()
+            for o in listing
+        }
+
+    def environment(self) -> dict[str, str]:
+        """The AWS_* variables that make settings.py store every file in this bucket."""
+        return {
+            "AWS_STORAGE_BUCKET_NAME": self.bucket,
+            "AWS_S3_ENDPOINT_URL": self.endpoint,
+            "AWS_S3_REGION_NAME": self.region,
+            "AWS_ACCESS_KEY_ID": self.access_key,
+            "AWS_SECRET_ACCESS_KEY": self.secret_key,
+        }
+
     def storage_options(self) -> dict:
-        """The OPTIONS settings.py gives S3Storage for these AWS_* variables."""
+        """The OPTIONS settings.py gives S3Storage for these AWS_* variables (environment())."""
         return {
             "bucket_name": self.bucket,
             "endpoint_url": self.endpoint,
@@ -252,9 +280,48 @@ class ThrowawayS3(_Server):
         )
         return self
 
-    def close(self) -> None:
-        if self.process is not None and self.process.poll() is None:
-            self.process.terminate()
-            self.process.wait(timeout=10)
-        self.process = None
-        shutil.rmtree(self.dir, ignore_errors=True)
+
+class _Unavailable(BaseHTTPRequestHandler):
+    def _answer(self) -> None:
+        self.rfile.read(int(self.headers.get("Content-Length") or 0))  # the upload, unread
+        body = b"<Error><Code>ServiceUnavailable</Code><Message>Down</Message></Error>"
+        self.send_response(503)
+        self.send_header("Content-Type", "application/xml")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(body)
+
+    do_GET = do_HEAD = do_PUT = do_POST = do_DELETE = _answer  # noqa: N815 - http.server's names
+
+    def log_message(self, *args) -> None:
+        """Quiet: the tests look at what the client saw."""
+
+
+class UnavailableServer(_ProcessServer):
+    """An HTTP server on 127.0.0.1:`port` that answers every request 503 Service Unavailable, as
+    an object store (or the load balancer in front of it) does while it is down or overloaded:
+    `with UnavailableServer(s3.port): ...` while that ThrowawayS3 is stopped. A process of its
+    own (`python -m tests.servers unavailable PORT`), so that the test's process, which forks
+    the PDF renderer, stays single-threaded."""
+
+    def __init__(self, port: int) -> None:
+        self.port = port
+        self.dir = Path(tempfile.mkdtemp(prefix="pesco-unavailable-"))
+        self.process: subprocess.Popen | None = None
+
+    def start(self) -> "UnavailableServer":
+        log = (self.dir / "server.log").open("w")
+        self.process = subprocess.Popen(  # noqa: S603 - this module, fixed arguments
+            [sys.executable, "-m", "tests.servers", "unavailable", str(self.port)],
+            cwd=Path(__file__).resolve().parent.parent,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+        log.close()
+        _wait_for_port(self.port, timeout=20, what="the server answering 503")
+        return self
+
+
+if __name__ == "__main__" and sys.argv[1:2] == ["unavailable"]:
+    ThreadingHTTPServer(("127.0.0.1", int(sys.argv[2])), _Unavailable).serve_forever()

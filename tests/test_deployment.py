@@ -294,3 +294,13 @@ def test_env_example_lists_every_variable_settings_reads():
 
     assert {"DJANGO_SECRET_KEY", "DATABASE_URL", "EMAIL_PORT", "OIDC_CLIENT_ID"} <= names
     assert sorted(names - active.keys() - commented) == []
+
+
+@pytest.mark.parametrize("service", APP_SERVICES)
+def test_compose_passes_every_setting_it_takes_from_env_to_the_application(service):
+    active, _ = env_example()
+    environment = compose()["services"][service]["environment"]
+    taken = sorted(settings_variables() & active.keys())
+
+    assert {"AWS_STORAGE_BUCKET_NAME", "AWS_SECRET_ACCESS_KEY", "REDIS_URL"} <= set(taken)
+    assert [name for name in taken if f"${{{name}" not in str(environment.get(name, ""))] == []

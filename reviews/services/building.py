@@ -13,12 +13,13 @@ from django.db.models import Q
 from django.utils import timezone
 
 from pesco_review.dispatch import dispatch_on_commit
+from pesco_review.storage import STORAGE_UNREACHABLE, server_errors_as_unreachable
 from reviews.builds import MAX_BUILD_ATTEMPTS, build_transition
 from reviews.enums import BuildState, CycleState
 from reviews.models import ConsolidatedReview, review_file_path
 
 # Errors worth another attempt: the database or the storage was briefly unavailable.
-TRANSIENT_BUILD_ERRORS = (OperationalError, ConnectionError, TimeoutError)
+TRANSIENT_BUILD_ERRORS = (OperationalError, ConnectionError, TimeoutError, *STORAGE_UNREACHABLE)
 
 
 def _handed_over(review_id: int) -> None:
@@ -84,7 +85,8 @@ def _store(review: ConsolidatedReview, built) -> dict[str, str]:
     names = {}
     for extension, content in (("pdf", built.pdf), ("docx", built.docx)):
         name = review_file_path(review, review.file_name(extension))
-        names[extension] = storage.save(name, ContentFile(content, name=name))
+        with server_errors_as_unreachable():
+            names[extension] = storage.save(name, ContentFile(content, name=name))
     return names
 
 
@@ -134,11 +136,16 @@ def review_build(*, review_id: int, task_id: str) -> ConsolidatedReview | None:
         _beat(review, "Saving the files", 90)
         names = _store(review, built)
     except TRANSIENT_BUILD_ERRORS as error:
+        cause = (
+            f"the object storage is unreachable ({error})"
+            if isinstance(error, STORAGE_UNREACHABLE)
+            else str(error)
+        )
         if review.attempts >= MAX_BUILD_ATTEMPTS:
-            message = f"Gave up after {review.attempts} attempts. {review.step}: {error}"
+            message = f"Gave up after {review.attempts} attempts. {review.step}: {cause}"
             build_transition(review, "fail", task_id=task_id, error=message)
             return None
-        build_transition(review, "note_error", error=f"{review.step}: {error}")
+        build_transition(review, "note_error", error=f"{review.step}: {cause}")
         raise  # for the task to try again
     except Exception as error:  # noqa: BLE001 - any other failure is the build's, in words
         build_transition(review, "fail", task_id=task_id, error=f"{review.step} failed: {error}")

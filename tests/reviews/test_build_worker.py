@@ -1,5 +1,6 @@
 """The consolidated review built for real: a Celery worker on Redis and PostgreSQL renders the
-documents, refuses a second build while one runs, and recovers from being killed mid-build
+documents (on this host's MEDIA_ROOT, or on S3-compatible object storage given only the AWS_*
+variables), refuses a second build while one runs, and recovers from being killed mid-build
 (reviews.services review_request_build / review_build, reviews.tasks build_consolidated_review).
 
 The worker tests start `celery worker` as a subprocess on a queue of their own and need
@@ -37,6 +38,8 @@ from reviews.enums import BuildState, CommentVisibility, MilestoneStatus, Report
 from reviews.models import Comment, ConsolidatedReview
 from tests import factories
 from tests.processes import test_database_url, worker_command
+from tests.servers import ThrowawayS3
+from tests.test_object_storage import assert_in_the_bucket, downloaded, store_on
 
 TASK = "reviews.tasks.build_consolidated_review"
 DEADLINE = 60  # seconds a build may take before a test gives up on it
@@ -324,6 +327,33 @@ def test_build_with_real_worker_produces_pdf_and_docx_with_every_approved_projec
         "consolidated-reviews/2026/v1/attempt-1/PESCO-annual-review-2026-v1.docx",
         "consolidated-reviews/2026/v1/attempt-1/PESCO-annual-review-2026-v1.pdf",
     ]
+
+
+@needs_worker
+@pytest.mark.django_db(transaction=True)
+def test_build_with_real_worker_on_s3_stores_both_files_in_the_bucket_and_the_view_serves_them(
+    start_worker, cycle_with_reports, settings, client
+):
+    cycle, _, _ = cycle_with_reports
+    lead = factories.UserFactory(lead=True)
+    factories.enrol_totp(lead)
+    with ThrowawayS3() as s3:
+        worker = start_worker(**s3.environment())  # the worker knows the bucket from these only
+
+        review = services.review_request_build(actor=lead, cycle=cycle)
+        wait_for(review, succeeded, worker)
+
+        stored = s3.objects()
+        store_on(settings, s3, settings.MEDIA_ROOT)  # this process reads the same bucket
+        client.force_login(lead)
+        served = {
+            kind: hashlib.sha256(downloaded(client, review, kind)).hexdigest()
+            for kind in ("pdf", "docx")
+        }
+
+    assert_in_the_bucket(stored, review, attempt=1)
+    assert served == {"pdf": review.pdf_sha256, "docx": review.docx_sha256}
+    assert stored_files(settings.MEDIA_ROOT) == []  # nothing on the worker's disk
 
 
 @needs_worker
