@@ -1,6 +1,8 @@
 """Site-wide middleware: the request id, the session's idle and absolute lifetime, no caching of
-what a signed-in person sees, and refusals (403) in the security log."""
+what a signed-in person sees, refusals (403) in the security log, and outages of the object
+storage answered 503."""
 
+import logging
 import re
 import time
 import uuid
@@ -12,10 +14,14 @@ from django.contrib.auth import logout
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
 from django.utils.cache import patch_cache_control
 
 from pesco_review.accounts.templatetags.durations import in_words
 from pesco_review.security import current_request, security_event
+from pesco_review.storage import UNREACHABLE_MESSAGE, is_unreachable
+
+log = logging.getLogger(__name__)
 
 # An incoming X-Request-ID (from the proxy in front) is kept if it is a plain token like this.
 REQUEST_ID = re.compile(r"[A-Za-z0-9._:-]{8,128}")
@@ -129,3 +135,22 @@ class PermissionDeniedLogMiddleware:
     def process_exception(self, request: HttpRequest, exception: Exception) -> None:
         if isinstance(exception, PermissionDenied):
             request.denied_reason = str(exception)
+
+
+class StorageOutageMiddleware:
+    """A download (or any page) that the object storage's outage stopped answers 503 with a page
+    that says so, and when to try again, instead of a server error."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        if not is_unreachable(exception):
+            return None
+        log.warning("object storage unreachable on %s: %s", request.path, exception)
+        response = render(request, "503.html", {"message": UNREACHABLE_MESSAGE}, status=503)
+        response["Retry-After"] = "60"
+        return response

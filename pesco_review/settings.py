@@ -104,6 +104,7 @@ MIDDLEWARE = [
     "pesco_review.accounts.middleware.SecondFactorRequiredMiddleware",
     "pesco_review.middleware.NoStoreMiddleware",
     "pesco_review.middleware.PermissionDeniedLogMiddleware",
+    "pesco_review.middleware.StorageOutageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "axes.middleware.AxesMiddleware",

@@ -41,3 +41,19 @@ def server_errors_as_unreachable() -> Iterator[None]:
         if status >= 500:
             raise StorageServerError(str(error)) from error
         raise
+
+
+UNREACHABLE_MESSAGE = (
+    "The file store cannot be reached just now, so nothing was stored. Try again in a few "
+    "minutes; if it lasts, tell the PESCO secretariat."
+)
+
+
+def is_unreachable(error: BaseException) -> bool:
+    """An outage of the object storage (STORAGE_UNREACHABLE or a 5xx answer)."""
+    if isinstance(error, STORAGE_UNREACHABLE):
+        return True
+    status = 0
+    if isinstance(error, ClientError):
+        status = error.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 0)
+    return status >= 500

@@ -83,3 +83,11 @@ def sha256_of(file: Any) -> str:
         digest.update(chunk)
     file.seek(0)
     return digest.hexdigest()
+
+
+def is_work_in_progress(report, attachment) -> bool:
+    """A file on the report itself that no submission has carried yet (nobody outside the
+    project has seen it)."""
+    return attachment.comment_id is None and (
+        report.submitted_at is None or attachment.uploaded_at > report.submitted_at
+    )

@@ -41,6 +41,11 @@ urlpatterns = [
         "reports/<int:pk>/attachments/", views.AttachmentUploadView.as_view(), name="attachment_add"
     ),
     path(
+        "attachments/<int:pk>/remove/",
+        views.AttachmentRemoveView.as_view(),
+        name="attachment_remove",
+    ),
+    path(
         "attachments/<int:pk>/download/",
         views.AttachmentDownloadView.as_view(),
         name="attachment_download",

@@ -13,15 +13,21 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import pytest
+from django.contrib.messages import get_messages
+from django.core.files.base import ContentFile
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 
+from pesco_review.storage import UNREACHABLE_MESSAGE
 from reviews import services
 from reviews.enums import BuildState
-from reviews.models import ConsolidatedReview
+from reviews.models import Attachment, ConsolidatedReview
 from reviews.tasks import build_consolidated_review
+from tests import factories
 from tests.processes import app_environment
 from tests.reviews.test_documents import approved
+from tests.reviews.test_evidence import PDF
 from tests.servers import ThrowawayS3, UnavailableServer
 
 pytestmark = pytest.mark.django_db
@@ -211,3 +217,45 @@ def test_settings_choose_s3_when_a_bucket_is_named_and_media_root_otherwise(s3):
     }
     assert on_s3["class"] == "S3Storage"
     assert on_s3["OPTIONS"] == s3.storage_options()
+
+
+def test_evidence_upload_while_the_storage_is_down_says_so_and_attaches_nothing(
+    client, s3_down, role_users, project
+):
+    report = factories.StatusReportFactory(project=project, complete=True)
+    client.force_login(role_users["coordinator"])
+    files = [SimpleUploadedFile(n, PDF) for n in ("minutes.pdf", "test-report.pdf")]
+
+    response = client.post(reverse("reviews:attachment_add", args=[report.pk]), {"files": files})
+
+    assert response.status_code == 302
+    shown = [str(m) for m in get_messages(response.wsgi_request)]
+    assert shown == [f"'minutes.pdf' was not attached. {UNREACHABLE_MESSAGE}"]
+    assert not Attachment.objects.exists()
+    s3_down.back()
+    assert s3_down.s3.objects() == {}
+
+
+def test_downloads_while_the_storage_is_down_answer_503_with_a_page_that_says_so(
+    client, settings, role_users, project, tmp_path
+):
+    with ThrowawayS3() as s3:
+        store_on(settings, s3, tmp_path)
+        report = factories.StatusReportFactory(project=project, complete=True)
+        attachment = services.attachment_add(
+            actor=role_users["coordinator"],
+            report=report,
+            upload=SimpleUploadedFile("minutes.pdf", PDF),
+        )
+        review = factories.ConsolidatedReviewFactory(cycle=report.cycle)
+        review.pdf.save("v1.pdf", ContentFile(PDF))
+        s3.stop()
+        client.force_login(role_users["lead"])
+        lead_download = client.get(reverse("reviews:review_download", args=[review.pk, "pdf"]))
+        client.force_login(role_users["coordinator"])
+        evidence_download = client.get(attachment.get_absolute_url())
+
+    for response in (lead_download, evidence_download):
+        assert response.status_code == 503
+        assert response["Retry-After"] == "60"
+        assert UNREACHABLE_MESSAGE in response.content.decode()

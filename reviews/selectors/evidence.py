@@ -7,6 +7,7 @@ from django.http import Http404
 
 from pesco_review.accounts.models import User
 from pesco_review.permissions import may
+from reviews.evidence import is_work_in_progress
 from reviews.models import Attachment, StatusReport
 from reviews.selectors.reports import is_own_report, report_detail
 
@@ -14,9 +15,7 @@ from reviews.selectors.reports import is_own_report, report_detail
 def _visible(user: User, report: StatusReport, attachment: Attachment, own: bool) -> bool:
     if attachment.comment is not None:
         return not attachment.comment.is_internal or may(user, "reviews.view_internal_comments")
-    if own:
-        return True
-    return report.submitted_at is not None and attachment.uploaded_at <= report.submitted_at
+    return own or not is_work_in_progress(report, attachment)
 
 
 def report_evidence(*, user: User, report: StatusReport) -> list[Attachment]:
@@ -38,3 +37,11 @@ def attachment_for_download(*, user: User, pk: int) -> Attachment:
     if not _visible(user, report, attachment, is_own_report(user=user, report=report)):
         raise Http404("No such file.")
     return attachment
+
+
+def removable_evidence(*, user: User, report: StatusReport, evidence: list[Attachment]) -> set:
+    """The ids of the files the user may remove: the coordinator's own work in progress, while
+    the report is editable."""
+    if not (report.is_editable and may(user, "reviews.attach_to_report", report)):
+        return set()
+    return {a.pk for a in evidence if is_work_in_progress(report, a)}

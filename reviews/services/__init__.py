@@ -28,6 +28,7 @@ from reviews.services.discussion import (
 )
 from reviews.services.evidence import (
     attachment_add,
+    attachment_remove,
     attachments_add,
     comment_add_with_files,
     evidence_check,
@@ -52,6 +53,7 @@ __all__ = [
     "EditConflictError",
     "assessment_write",
     "attachment_add",
+    "attachment_remove",
     "attachments_add",
     "comment_add",
     "comment_add_with_files",

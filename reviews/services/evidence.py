@@ -2,16 +2,26 @@
 author. The type is checked by content, the size against EVIDENCE_MAX_BYTES, the SHA-256
 recorded; the file goes through the storage API under a random name."""
 
+import logging
+
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 
 from pesco_review.accounts.models import User
+from pesco_review.security import security_event
+from pesco_review.storage import (
+    STORAGE_UNREACHABLE,
+    UNREACHABLE_MESSAGE,
+    server_errors_as_unreachable,
+)
 from reviews import evidence
 from reviews.enums import EvidenceKind
 from reviews.models import Attachment, Comment, StatusReport
 from reviews.services._common import require
+
+log = logging.getLogger(__name__)
 
 
 def _megabytes(size: int) -> str:
@@ -83,7 +93,12 @@ def _store(
         revision=report.revision,
         uploaded_by=actor,
     )
-    attachment.file.save(name, upload, save=False)
+    try:
+        with server_errors_as_unreachable():
+            attachment.file.save(name, upload, save=False)
+    except STORAGE_UNREACHABLE as error:
+        log.warning("evidence %r not stored, the storage is unreachable: %s", name, error)
+        raise ValidationError(f"'{name}' was not attached. {UNREACHABLE_MESSAGE}") from error
     stored = attachment.file.name or ""
     try:
         attachment.full_clean()
@@ -123,10 +138,19 @@ def attachments_add(
             errors.extend(error.messages)
     if errors:
         raise ValidationError(errors)
-    return [
-        _store(actor, report, upload, comment, result)
-        for upload, result in zip(uploads, checked, strict=True)
-    ]
+    added: list[Attachment] = []
+    try:
+        for upload, result in zip(uploads, checked, strict=True):
+            added.append(_store(actor, report, upload, comment, result))
+    except Exception:
+        _forget(added)  # the rows roll back with the transaction; their files go too
+        raise
+    return added
+
+
+def _forget(attachments: list[Attachment]) -> None:
+    for attachment in attachments:
+        _delete_file(attachment, attachment.file.name or "")
 
 
 @transaction.atomic
@@ -139,3 +163,37 @@ def comment_add_with_files(
     posted = comment_add(actor=actor, report=report, **comment)  # type: ignore[arg-type]
     attachments_add(actor=actor, report=report, uploads=uploads, comment=posted)
     return posted
+
+
+@transaction.atomic
+def attachment_remove(*, actor: User, attachment: Attachment) -> None:
+    """The coordinator removes a file attached by mistake, while no submission has carried it:
+    the row and the stored file go; the security log keeps its name and SHA-256."""
+    attachment = (
+        Attachment.objects.select_for_update().select_related("report").get(pk=attachment.pk)
+    )
+    report = attachment.report
+    _permitted(actor, report, None)
+    if not evidence.is_work_in_progress(report, attachment):
+        raise ValidationError(
+            f"'{attachment.name}' went to the secretariat with a submission: it stays with the "
+            "report. Attach a corrected file beside it."
+        )
+    name = attachment.file.name or ""
+    security_event(
+        "evidence_removed",
+        None,
+        attachment=attachment.pk,
+        file=attachment.name,
+        sha256=attachment.sha256,
+        report=report.pk,
+    )
+    attachment.delete()
+    transaction.on_commit(lambda: _delete_file(attachment, name))
+
+
+def _delete_file(attachment: Attachment, name: str) -> None:
+    try:
+        attachment.file.storage.delete(name)
+    except Exception as error:  # noqa: BLE001 - an unreferenced file is no harm; say so
+        log.warning("removed evidence file %s left in storage: %s", name, error)

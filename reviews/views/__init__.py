@@ -27,7 +27,11 @@ from reviews.views.discussion import (
     ProposalListView,
     ProposalSendView,
 )
-from reviews.views.evidence import AttachmentDownloadView, AttachmentUploadView
+from reviews.views.evidence import (
+    AttachmentDownloadView,
+    AttachmentRemoveView,
+    AttachmentUploadView,
+)
 from reviews.views.home import HomeView
 from reviews.views.reports import (
     BaselineView,
@@ -39,6 +43,7 @@ from reviews.views.reports import (
 __all__ = [
     "AssessmentSaveView",
     "AttachmentDownloadView",
+    "AttachmentRemoveView",
     "AttachmentUploadView",
     "BaselineView",
     "CommentCreateView",

@@ -34,6 +34,23 @@ class AttachmentUploadView(View):
         return back
 
 
+class AttachmentRemoveView(View):
+    """The coordinator removes a file no submission has carried yet."""
+
+    http_method_names = ["post"]
+
+    def post(self, request, pk: int):
+        attachment = attachment_for_download(user=request.user, pk=pk)
+        report = attachment.report
+        try:
+            services.attachment_remove(actor=request.user, attachment=attachment)
+        except ValidationError as error:
+            show_errors(request, error)
+        else:
+            messages.success(request, f"Removed: {attachment.name}.")
+        return HttpResponseRedirect(f"{report.get_absolute_url()}#evidence")
+
+
 class AttachmentDownloadView(View):
     """Always a download, never shown inline: attachment disposition, its type from its
     content, no sniffing, and a sandbox should a browser render it anyway."""

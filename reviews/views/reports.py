@@ -13,7 +13,7 @@ from projects.models import Milestone
 from reviews import forms, services
 from reviews.enums import Narrative, ReportAction
 from reviews.selectors.assessments import assessment_panel
-from reviews.selectors.evidence import report_evidence
+from reviews.selectors.evidence import removable_evidence, report_evidence
 from reviews.selectors.reports import report_detail, report_page
 from reviews.views._common import ReportFormActionView, show_errors
 from reviews.workflow import TRANSITIONS, message_after, report_transition
@@ -27,6 +27,7 @@ class ReportDetailView(TemplateView):
         user = self.request.user
         page = report_page(user=user, pk=self.kwargs["pk"])
         report = page.report
+        evidence = report_evidence(user=user, report=report)
         context.update(
             page=page,
             report=report,
@@ -38,7 +39,8 @@ class ReportDetailView(TemplateView):
             proposal_form=forms.ProposalForm(),
             baseline_form=forms.BaselineForm(),
             assessments=assessment_panel(user=user, report=report),
-            evidence=report_evidence(user=user, report=report),
+            evidence=evidence,
+            removable=removable_evidence(user=user, report=report, evidence=evidence),
             evidence_max_mb=settings.EVIDENCE_MAX_BYTES // (1024 * 1024),
         )
         return context

@@ -318,3 +318,58 @@ def test_documents_list_each_projects_evidence_in_an_annex_without_the_files(med
         assert f"HPN Test report SB-3.pdf {len(PDF)} bytes" in annex
         assert kept.sha256 in annex.replace(" ", "")
         assert "reviewer-notes.pdf" not in text
+
+
+def test_coordinator_removes_a_file_no_submission_carried_and_it_is_gone(
+    client, draft, role_users, media, django_capture_on_commit_callbacks
+):
+    kept = services.attachment_add(
+        actor=role_users["coordinator"], report=draft, upload=upload("minutes.pdf", PDF)
+    )
+    wrong = services.attachment_add(
+        actor=role_users["coordinator"], report=draft, upload=upload("wrong.pdf", PDF)
+    )
+    client.force_login(role_users["coordinator"])
+    page = client.get(draft.get_absolute_url()).content.decode()
+    assert page.count('aria-label="Remove ') == 2
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("reviews:attachment_remove", args=[wrong.pk]), follow=True)
+
+    assert "Removed: wrong.pdf." in response.content.decode()
+    assert list(Attachment.objects.values_list("name", flat=True)) == ["minutes.pdf"]
+    assert [p.name for p in stored_files(media)] == [kept.file.name.rsplit("/", 1)[1]]
+
+
+def test_a_file_a_submission_carried_stays_with_the_report(client, submitted, role_users, media):
+    submitted.submitted_at = timezone.now() - timezone.timedelta(hours=1)
+    submitted.save()
+    attachment = factories.AttachmentFactory(
+        report=submitted, uploaded_at=submitted.submitted_at - timezone.timedelta(minutes=5)
+    )
+    submitted.state = ReportState.CHANGES_REQUESTED
+    submitted.save()
+
+    with pytest.raises(ValidationError, match="went to the secretariat with a submission"):
+        services.attachment_remove(actor=role_users["coordinator"], attachment=attachment)
+
+    assert Attachment.objects.filter(pk=attachment.pk).exists()
+    client.force_login(role_users["coordinator"])
+    assert 'aria-label="Remove ' not in client.get(submitted.get_absolute_url()).content.decode()
+
+
+@pytest.mark.parametrize(
+    ("role", "status"),
+    [("member", 403), ("eda", 404), ("lead", 404), ("leadership", 404), ("superuser", 404)],
+)
+def test_nobody_but_the_coordinator_removes_a_file(client, draft, role_users, media, role, status):
+    attachment = services.attachment_add(
+        actor=role_users["coordinator"], report=draft, upload=upload("minutes.pdf", PDF)
+    )
+    client.force_login(role_users[role])
+
+    response = client.post(reverse("reviews:attachment_remove", args=[attachment.pk]))
+
+    assert response.status_code == status
+    assert Attachment.objects.filter(pk=attachment.pk).exists()
+    assert len(stored_files(media)) == 1
