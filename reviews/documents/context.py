@@ -3,14 +3,31 @@ dataclasses. The builders (pdf.py, docx.py, exports.py) take this and never touc
 
 from collections import Counter
 from dataclasses import asdict, dataclass, field
-from datetime import date, datetime
+from datetime import datetime
 
-from django.db.models import OuterRef, Prefetch, Q, Subquery
+from django.db.models import OuterRef, Prefetch, Subquery
 from django.utils import timezone
 
-from projects.enums import ParticipationRole, PhaseSlug
-from projects.models import MemberState, Participation, Project
-from reviews.enums import Assessment, MilestoneStatus, Narrative, ReportState
+from projects.enums import PhaseSlug
+from projects.models import Project
+from reviews.documents.conventions import (
+    DEMO,
+    UNCONFIRMED,
+    eu_code,
+    long_date,
+    long_datetime,
+    marked,
+    project_title,
+)
+from reviews.documents.participation import (
+    Membership,
+    Participants,
+    changes_since,
+    matrix,
+    participants,
+    third_state_section,
+)
+from reviews.enums import Assessment, CycleState, MilestoneStatus, Narrative, ReportState
 from reviews.models import (
     Attachment,
     MilestoneUpdate,
@@ -21,11 +38,9 @@ from reviews.models import (
 
 NO_DOMAIN = "Domain not recorded"
 DELAYED = {Assessment.MINOR_DELAYS, Assessment.MAJOR_DELAYS, Assessment.CRITICAL}
-ROLE_LETTER: dict[str, str] = {
-    ParticipationRole.COORDINATOR: "C",
-    ParticipationRole.PARTICIPANT: "P",
-    ParticipationRole.OBSERVER: "O",
-}
+# "On track" with a milestone this much later than its baseline contradicts itself.
+LARGE_SLIPPAGE_DAYS = 180
+NO_COMPARISON = "no previous cycle to compare with"
 
 
 @dataclass
@@ -55,6 +70,11 @@ class ProjectPage:
     milestones: list[MilestoneRow]
     secretariat_assessment: str  # the lead's consolidated text; "" if none was written
     approvals: list[str]
+    title: str = ""  # the name with its acronym, the acronym not repeated
+    demo: bool = False  # a demonstration report: its values are invented
+    membership: str = ""  # complete, partial, not recorded
+    member_states: int | None = None  # participating Member States; None: not recorded
+    third_states: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -83,6 +103,10 @@ class Figures:
     facing_delays: list[str]
     critical: list[str]
     year_on_year: list[dict] = field(default_factory=list)
+    comparable: bool = True  # a previous cycle with approved reports to compare with
+    moved_back: list[str] = field(default_factory=list)  # went back to an earlier phase
+    third_states: int = 0
+    projects_with_third_states: int = 0
 
 
 @dataclass
@@ -102,13 +126,14 @@ class ReviewContext:
     built_from: list[dict]
     warnings: list[str] = field(default_factory=list)
     evidence: list[dict] = field(default_factory=list)  # {"project", "name", "size", "sha256"}
+    provisional: bool = False  # built while the cycle is open
+    demo: bool = False  # built from demonstration data
+    third_states: list[dict] = field(default_factory=list)  # {"code", "name", "projects"}
+    member_states: list[dict] = field(default_factory=list)  # the matrix's columns
+    no_comparison: str = NO_COMPARISON
 
     def as_json(self) -> dict:
         return asdict(self)
-
-
-def _d(value: date | None) -> str:
-    return value.isoformat() if value else ""
 
 
 def _counts(values, order) -> list[Count]:
@@ -155,12 +180,14 @@ def _milestone_rows(report: StatusReport) -> list[MilestoneRow]:
     return [
         MilestoneRow(
             position=u.milestone.position,
-            title=u.milestone.title,
-            status=u.get_status_display() if u.status else "not given",
+            title=marked(u.milestone.title, DEMO, u.milestone.is_demo or report.is_demo),
+            status=marked(
+                u.get_status_display() if u.status else "not given", DEMO, report.is_demo
+            ),
             percent=u.percent_complete,
-            baseline=_d(u.milestone.baseline_due),
-            forecast=_d(u.forecast_date),
-            achieved=_d(u.achieved_on),
+            baseline=long_date(u.milestone.baseline_due),
+            forecast=long_date(u.forecast_date),
+            achieved=long_date(u.achieved_on),
             slippage_days=u.slippage_days,
             narrative=u.narrative,
         )
@@ -176,9 +203,7 @@ class _Register:
     previous_reports: dict[int, StatusReport]
     in_review: list[Project]
     all_reports: dict[int, StatusReport]
-    coordinators: dict[int, list[str]]
-    roles: dict[int, dict[str, str]]
-    states: list[MemberState]
+    participants: Participants
 
 
 def _register(cycle: ReviewCycle) -> _Register:
@@ -197,31 +222,23 @@ def _register(cycle: ReviewCycle) -> _Register:
     all_reports = {
         r.project_id: r for r in cycle.reports.only("id", "project_id", "state", "revision")
     }
-    participations = (
-        Participation.objects.filter(until__isnull=True, project__in=[p.pk for p in in_review])
-        .select_related("state")
-        .order_by("state__name")
-    )
-    coordinators: dict[int, list[str]] = {}
-    roles: dict[int, dict[str, str]] = {}
-    for p in participations:
-        roles.setdefault(p.project_id, {})[p.state.code] = ROLE_LETTER[p.role]
-        if p.role == ParticipationRole.COORDINATOR:
-            coordinators.setdefault(p.project_id, []).append(p.state.name)
-    states = list(MemberState.objects.order_by("kind", "name"))
-    return _Register(
-        previous, previous_reports, in_review, all_reports, coordinators, roles, states
-    )
+    return _Register(previous, previous_reports, in_review, all_reports, participants(in_review))
 
 
-def _project_page(report: StatusReport, coordinators: list[str]) -> ProjectPage:
-    project, phase = report.project, report.phase_reported
+def _project_page(
+    report: StatusReport, membership: Membership, names_reviewers: bool
+) -> ProjectPage:
+    project, phase, demo = report.project, report.phase_reported, report.is_demo
+    coordinators = [
+        marked(name, UNCONFIRMED, not membership.coordinators_verified)
+        for name in membership.coordinators
+    ]
     return ProjectPage(
         acronym=project.acronym,
-        name=project.name,
+        name=marked(project.name, "title unconfirmed", not project.name_verified),
         domain=project.domain.name if project.domain else NO_DOMAIN,
-        phase=str(phase) if phase else "not given",
-        assessment=report.get_assessment_display(),
+        phase=marked(str(phase) if phase else "not given", DEMO, demo),
+        assessment=marked(report.get_assessment_display(), DEMO, demo),
         assessment_key=report.assessment,
         revision=report.revision,
         coordinators=coordinators,
@@ -229,17 +246,26 @@ def _project_page(report: StatusReport, coordinators: list[str]) -> ProjectPage:
         milestones=_milestone_rows(report),
         secretariat_assessment=assessment.text if (assessment := _consolidated(report)) else "",
         approvals=[
-            f"{a.body} ({a.reviewer}, {timezone.localdate(a.decided_at):%d %b %Y})"
+            f"{a.body} ({f'{a.reviewer}, ' if names_reviewers else ''}{long_date(a.decided_at)})"
             for a in sorted(report.approvals.all(), key=lambda a: a.body)
             if a.revision == report.revision
         ],
+        title=marked(
+            project_title(project.name, project.acronym),
+            "title unconfirmed",
+            not project.name_verified,
+        ),
+        demo=demo,
+        membership=membership.coverage,
+        member_states=membership.member_states if membership.recorded else None,
+        third_states=membership.third_states,
     )
 
 
-def _phase_moves(reports, previous_reports) -> tuple[list[str], list[str], list[str]]:
-    """Projects that moved to a later phase, those that reached execution or FOC by it, and
-    those at FOC."""
-    moved, reached, at_foc = [], [], []
+def _phase_moves(reports, previous_reports) -> tuple[list[str], list[str], list[str], list[str]]:
+    """Projects that moved to a later phase, those that reached execution or FOC by it, those
+    at FOC, and those that went back to an earlier phase."""
+    moved, reached, at_foc, back = [], [], [], []
     for report in reports:
         phase, acronym = report.phase_reported, report.project.acronym
         before = previous_reports.get(report.project_id)
@@ -248,9 +274,11 @@ def _phase_moves(reports, previous_reports) -> tuple[list[str], list[str], list[
             moved.append(acronym)
             if phase.slug in PhaseSlug.EXECUTION_OR_LATER:
                 reached.append(acronym)
+        if phase and before_phase and phase.position < before_phase.position:
+            back.append(acronym)
         if phase and phase.slug == PhaseSlug.FULL_OPERATING_CAPABILITY:
             at_foc.append(acronym)
-    return moved, reached, at_foc
+    return moved, reached, at_foc, back
 
 
 def _year_on_year(reports, previous_reports) -> list[dict]:
@@ -271,7 +299,8 @@ def _year_on_year(reports, previous_reports) -> list[dict]:
 
 
 def _figures(reports, register: _Register, sections: dict[str, list]) -> Figures:
-    moved, reached, at_foc = _phase_moves(reports, register.previous_reports)
+    moved, reached, at_foc, back = _phase_moves(reports, register.previous_reports)
+    in_review = register.participants.by_project.values()
     statuses = [u.status for r in reports for u in r.updates.all()]
     return Figures(
         projects_in_review=len(register.in_review),
@@ -294,6 +323,10 @@ def _figures(reports, register: _Register, sections: dict[str, list]) -> Figures
         ],
         critical=[r.project.acronym for r in reports if r.assessment == Assessment.CRITICAL],
         year_on_year=_year_on_year(reports, register.previous_reports),
+        comparable=bool(register.previous_reports),
+        moved_back=back,
+        third_states=len(register.participants.third_states),
+        projects_with_third_states=sum(1 for m in in_review if m.third_states),
     )
 
 
@@ -314,39 +347,42 @@ def _missing(register: _Register) -> list[dict]:
     return missing
 
 
-def build_context(*, cycle: ReviewCycle, version: int = 0, generated_by: str = "") -> ReviewContext:
-    """Read the cycle once: 11 queries, whatever the number of projects and reports."""
+def build_context(
+    *, cycle: ReviewCycle, version: int = 0, generated_by: str = "", names_reviewers: bool = False
+) -> ReviewContext:
+    """Read the cycle once: 11 queries, whatever the number of projects and reports.
+    `names_reviewers`: the approvals name the reviewer beside the body (by default the body
+    only, as EU documents name institutions, not officials)."""
     reports = _approved_reports(cycle)  # 6 queries
     register = _register(cycle)  # 5 queries
+    found = register.participants
     sections: dict[str, list[ProjectPage]] = {}
     for report in reports:
-        page = _project_page(report, register.coordinators.get(report.project_id, []))
+        page = _project_page(report, found.by_project[report.project_id], names_reviewers)
         sections.setdefault(page.domain, []).append(page)
     since = _since(register.previous)
-    in_review_ids = [p.pk for p in register.in_review]
-    codes = [s.code for s in register.states]
     return ReviewContext(
         year=cycle.year,
         version=version,
         marking=cycle.handling_marking,
-        generated_at=timezone.localtime().strftime("%d %B %Y, %H:%M"),
+        generated_at=long_datetime(timezone.now()),
         generated_by=generated_by,
         previous_year=register.previous.year if register.previous else None,
         figures=_figures(reports, register, sections),
         domains=[DomainSection(name, pages) for name, pages in _domain_order(sections)],
         missing=_missing(register),
-        participation_states=codes,
-        participation_matrix=[
-            {
-                "acronym": project.acronym,
-                "cells": [register.roles.get(project.pk, {}).get(code, "") for code in codes],
-            }
-            for project in register.in_review
-        ],
-        participation_changes=_participation_changes(since, in_review_ids) if since else [],
+        participation_states=[eu_code(s) for s in found.member_states],
+        participation_matrix=matrix(register.in_review, found),
+        participation_changes=(
+            changes_since(since, [p.pk for p in register.in_review]) if since else []
+        ),
         built_from=[_provenance(r) for r in reports],
         warnings=_warnings(reports),
         evidence=_evidence(reports),
+        provisional=cycle.state not in CycleState.FINAL,
+        demo=any(r.is_demo or any(u.milestone.is_demo for u in r.updates.all()) for r in reports),
+        third_states=third_state_section(register.in_review, found),
+        member_states=[{"code": eu_code(s), "name": s.name} for s in found.member_states],
     )
 
 
@@ -379,13 +415,39 @@ def _provenance(report: StatusReport) -> dict:
 
 
 def _warnings(reports: list[StatusReport]) -> list[str]:
-    """What the lead should know before publishing the version."""
-    return [
-        f"{r.project.acronym} ({r.project.name}) is approved without a consolidated "
-        "assessment: its page says the secretariat wrote none."
-        for r in reports
-        if _consolidated(r) is None
-    ]
+    """What the lead should know before publishing the version: approved reports without the
+    secretariat's consolidated text, and figures of a report that contradict each other."""
+    warnings = []
+    for r in reports:
+        title = project_title(r.project.name, r.project.acronym)
+        if _consolidated(r) is None:
+            warnings.append(
+                f"{title} is approved without a consolidated assessment: its page says the "
+                "secretariat wrote none."
+            )
+        warnings += [f"{title}: {c}" for c in _contradictions(r)]
+    return warnings
+
+
+def _contradictions(report: StatusReport) -> list[str]:
+    found = []
+    phase = report.phase_reported
+    if phase is not None and phase.slug == PhaseSlug.FULL_OPERATING_CAPABILITY:
+        found += [
+            f"at full operating capability, but its milestone {u.milestone.position} "
+            f"'{u.milestone.title}' is {u.get_status_display().lower()}."
+            for u in report.updates.all()
+            if "full operating capability" in u.milestone.title.casefold()
+            and u.status in MilestoneStatus.NEEDS_EXPLANATION
+        ]
+    if report.assessment == Assessment.ON_TRACK:
+        found += [
+            f"assessed on track, but milestone {u.milestone.position} '{u.milestone.title}' is "
+            f"{u.slippage_days} days later than its baseline."
+            for u in report.updates.all()
+            if (u.slippage_days or 0) > LARGE_SLIPPAGE_DAYS
+        ]
+    return found
 
 
 def _phase_labels(reports) -> list[str]:
@@ -402,31 +464,3 @@ def _since(previous: ReviewCycle | None) -> datetime | None:
     if previous.opened_at:
         return previous.opened_at
     return timezone.make_aware(datetime.combine(previous.opens, datetime.min.time()))
-
-
-def _participation_changes(since: datetime, project_ids: list[int]) -> list[dict]:
-    """Joins, new observers, role changes and departures since `since`, from history."""
-    records = (
-        Participation.history.filter(history_date__gte=since, project_id__in=project_ids)
-        .filter(Q(history_type="+") | Q(until__gte=since.date()))
-        .select_related("state", "project")
-        .order_by("state__name", "history_date")
-    )
-    changes, seen = [], set()
-    for record in records:
-        if record.until is not None:
-            if record.until < since.date():
-                continue  # recorded lately, but ended before the previous cycle
-            what = f"left ({record.get_role_display().lower()} until {record.until:%d %b %Y})"
-        elif record.role == ParticipationRole.OBSERVER:
-            what = "new observer"
-        else:
-            what = f"joined as {record.get_role_display().lower()}"
-        key = (record.state.code, record.project.acronym, what)
-        if key in seen:
-            continue
-        seen.add(key)
-        changes.append(
-            {"state": record.state.name, "project": record.project.acronym, "change": what}
-        )
-    return changes
