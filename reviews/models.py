@@ -627,6 +627,11 @@ class ConsolidatedReview(models.Model):
         default=list, blank=True, help_text="The exact report revisions the version was built from."
     )
     figures = models.JSONField(default=dict, blank=True)
+    names_reviewers = models.BooleanField(
+        "names the reviewers",
+        default=False,
+        help_text="The approvals name each reviewer beside the body (by default the body only).",
+    )
     provisional = models.BooleanField(
         default=True,
         help_text="Built while its cycle was open: for the secretariat only, never published.",

@@ -41,14 +41,21 @@ MILESTONE_COLUMNS = [
 
 def figure_rows(context: ReviewContext) -> list[list]:
     f = context.figures
+
+    def compared(label: str, names: list[str]) -> list:
+        """A count only where there is something to compare with; else no number, and why."""
+        return [label, len(names)] if f.comparable else [f"{label}: {context.no_comparison}", None]
+
     rows = [
         ["Projects under review", f.projects_in_review],
         ["Reports approved", f.reports_approved],
-        ["Moved to a next lifecycle phase", len(f.moved_phase)],
-        ["Reached execution or full operating capability", len(f.reached_execution_or_foc)],
+        compared("Moved to a next lifecycle phase", f.moved_phase),
+        compared("Went back to an earlier lifecycle phase", f.moved_back),
+        compared("Reached execution or full operating capability", f.reached_execution_or_foc),
         ["At full operating capability", len(f.at_foc)],
         ["Facing delays", len(f.facing_delays)],
         ["Assessed critical", len(f.critical)],
+        ["Third states taking part (not counted among the Member States)", f.third_states],
     ]
     for title, counts in (
         ("Domain", f.by_domain),

@@ -130,7 +130,10 @@ def review_build(*, review_id: int, task_id: str) -> ConsolidatedReview | None:
     try:
         _beat(review, "Reading the approved reports", 10)
         context = build_context(
-            cycle=review.cycle, version=review.version, generated_by=str(review.requested_by)
+            cycle=review.cycle,
+            version=review.version,
+            generated_by=str(review.requested_by),
+            names_reviewers=review.names_reviewers,
         )
         built = render_documents(context, lambda step, percent: _beat(claimed, step, percent))
         _beat(review, "Saving the files", 90)

@@ -29,8 +29,11 @@ def _active_build(cycle: ReviewCycle) -> ConsolidatedReview | None:
 
 
 @transaction.atomic
-def review_request_build(*, actor: User, cycle: ReviewCycle) -> ConsolidatedReview:
-    """Queue a new version; refused while another build of the cycle is queued or running."""
+def review_request_build(
+    *, actor: User, cycle: ReviewCycle, names_reviewers: bool = False
+) -> ConsolidatedReview:
+    """Queue a new version; refused while another build of the cycle is queued or running.
+    `names_reviewers`: the approvals name the reviewers, not only their bodies."""
     require(actor, "reviews.build_review", cycle, "Only the secretariat lead builds the review.")
     cycle = ReviewCycle.objects.select_for_update().get(pk=cycle.pk)
     if cycle.is_planned:
@@ -44,7 +47,7 @@ def review_request_build(*, actor: User, cycle: ReviewCycle) -> ConsolidatedRevi
     try:
         with transaction.atomic():
             review = ConsolidatedReview.objects.create(
-                cycle=cycle, version=last + 1, requested_by=actor
+                cycle=cycle, version=last + 1, requested_by=actor, names_reviewers=names_reviewers
             )
     except IntegrityError:  # another request won the race; the database says so
         raise BuildAlreadyRunningError(_active_build(cycle) or cycle.consolidated.get()) from None

@@ -3,7 +3,7 @@
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, HttpResponse, HttpResponseRedirect, JsonResponse
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import get_object_or_404, redirect, render
 from django.views import View
 
 from pesco_review.accounts.client_ip import client_ip
@@ -32,7 +32,11 @@ class ReviewBuildView(RulesPermissionRequiredMixin, View):
     def post(self, request, year: int):
         cycle = get_object_or_404(ReviewCycle, year=year)
         try:
-            review = services.review_request_build(actor=request.user, cycle=cycle)
+            review = services.review_request_build(
+                actor=request.user,
+                cycle=cycle,
+                names_reviewers=request.POST.get("names_reviewers") == "on",
+            )
         except services.BuildAlreadyRunningError as error:
             messages.warning(request, error.messages[0])
             return HttpResponseRedirect(f"{cycle.get_absolute_url()}#review-{error.review.pk}")
@@ -61,11 +65,33 @@ class ReviewStatusView(RulesPermissionRequiredMixin, View):
 
 
 class ReviewPublishView(RulesPermissionRequiredMixin, View):
+    """Publishing asks first: the page says what leadership will get and which reports the
+    version lacks; only its form's confirmation publishes."""
+
     permission_required = "reviews.build_review"
-    http_method_names = ["post"]
+
+    def get(self, request, pk: int):
+        review = get_object_or_404(ConsolidatedReview.objects.select_related("cycle"), pk=pk)
+        figures = review.figures or {}
+        in_review, approved = (
+            figures.get("projects_in_review", 0),
+            figures.get("reports_approved", 0),
+        )
+        return render(
+            request,
+            "reviews/publish_confirm.html",
+            {
+                "review": review,
+                "approved": approved,
+                "in_review": in_review,
+                "not_approved": max(0, in_review - approved),
+            },
+        )
 
     def post(self, request, pk: int):
         review = get_object_or_404(ConsolidatedReview, pk=pk)
+        if request.POST.get("confirm") != "yes":
+            return redirect("reviews:review_publish", pk=review.pk)
         try:
             services.review_publish(actor=request.user, review=review)
         except ValidationError as error:

@@ -7,6 +7,7 @@ import re
 from datetime import date
 
 import pytest
+from django.urls import reverse
 from django.utils import timezone
 from pypdf import PdfReader
 
@@ -262,3 +263,35 @@ def test_figures_that_contradict_each_other_are_warnings(phases):
         "Harbour Protection (HP): assessed on track, but milestone 2 'Trials' is 334 days later "
         "than its baseline.",
     ]
+
+
+def test_publishing_asks_first_and_says_how_many_reports_are_not_approved(client, role_users):
+    cycle = factories.ReviewCycleFactory(year=2026, state=CycleState.CLOSED)
+    review = factories.ConsolidatedReviewFactory(
+        cycle=cycle, figures={"projects_in_review": 70, "reports_approved": 53}
+    )
+    client.force_login(role_users["lead"])
+    url = reverse("reviews:review_publish", args=[review.pk])
+
+    page = client.get(url)
+    unconfirmed = client.post(url)
+    review.refresh_from_db()
+    assert review.published_at is None
+    confirmed = client.post(url, {"confirm": "yes"})
+
+    text = " ".join(re.sub(r"<[^>]+>", " ", page.content.decode()).split())
+    assert "53 of the 70 projects under review have an approved report in it." in text
+    assert "The other 17 are named in Annex B as missing or not approved." in text
+    assert unconfirmed.url == url
+    assert confirmed.status_code == 302
+    review.refresh_from_db()
+    assert review.published_at is not None
+
+
+def test_the_lead_chooses_to_name_the_reviewers_when_building(client, role_users):
+    cycle = factories.ReviewCycleFactory(year=2026, state=CycleState.CLOSED)
+    client.force_login(role_users["lead"])
+
+    client.post(reverse("reviews:review_build", args=[2026]), {"names_reviewers": "on"})
+
+    assert cycle.consolidated.get().names_reviewers is True
