@@ -34,9 +34,12 @@ def render_docx(context: ReviewContext, charts: dict[str, bytes]) -> bytes:
     for row in data["participation_matrix"]:
         by_role: dict[str, list[str]] = {"C": [], "P": [], "O": []}
         for code, letter in zip(codes, row["cells"], strict=True):
-            if letter:
-                by_role[letter].append(code)
-        matrix.append({"acronym": row["acronym"], **{k: ", ".join(v) for k, v in by_role.items()}})
+            if letter:  # "P", or "P?" where the role is unconfirmed
+                by_role[letter[0]].append(code + letter[1:])
+        cells = {k: ", ".join(v) for k, v in by_role.items()}
+        if not row["recorded"]:
+            cells = {"C": "membership not recorded", "P": "", "O": ""}
+        matrix.append({"acronym": row["acronym"], **cells})
     template.render(
         {
             **data,
