@@ -75,6 +75,7 @@ class ProjectPage:
     membership: str = ""  # complete, partial, not recorded
     member_states: int | None = None  # participating Member States; None: not recorded
     third_states: list[str] = field(default_factory=list)
+    domain_unconfirmed: bool = False  # the register's domain was inferred
 
 
 @dataclass
@@ -259,6 +260,7 @@ def _project_page(
         membership=membership.coverage,
         member_states=membership.member_states if membership.recorded else None,
         third_states=membership.third_states,
+        domain_unconfirmed=project.domain is not None and not project.domain_verified,
     )
 
 

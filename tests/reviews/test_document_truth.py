@@ -154,7 +154,12 @@ def test_third_states_are_their_own_item_never_counted_among_the_member_states(
 ):
     settings.MEDIA_ROOT = tmp_path
     cycle = factories.ReviewCycleFactory(year=2026, state=CycleState.CLOSED)
-    mobility = factories.ProjectFactory(name="Military Mobility", acronym="MM")
+    mobility = factories.ProjectFactory(
+        name="Military Mobility", acronym="MM", domain_verified=False, coordinators_verified=False
+    )
+    factories.ParticipationFactory(
+        project=mobility, state=states["ES"], role=ParticipationRole.COORDINATOR
+    )
     for code in ("FR", "DE", "BE"):
         factories.ParticipationFactory(project=mobility, state=states[code])
     for code in ("US", "GB"):
@@ -165,11 +170,13 @@ def test_third_states_are_their_own_item_never_counted_among_the_member_states(
     whole = " ".join(pdf(cycle))
 
     page = context.domains[0].projects[0]
-    assert (page.member_states, page.third_states) == (3, ["United Kingdom", "United States"])
+    assert (page.member_states, page.third_states) == (4, ["United Kingdom", "United States"])
+    assert f"Domain {page.domain} (unconfirmed)" in whole
+    assert "Coordinator Spain (unconfirmed)" in whole
     assert [t["code"] for t in context.third_states] == ["UK", "US"]
     assert "UK" not in context.participation_states
     assert "US" not in context.participation_states
-    assert "Participating Member States 3 Third states United Kingdom, United States" in whole
+    assert "Participating Member States 4 Third states United Kingdom, United States" in whole
     assert "United Kingdom (UK) MM United States (US) MM" in whole
 
 
