@@ -21,6 +21,7 @@ OUT = Path(__file__).resolve().parent / "templates" / "review.docx"
 BLUE = RGBColor(0x00, 0x33, 0x99)
 RED = RGBColor(0xA6, 0x1B, 0x1B)
 LANGUAGE = "en-GB"
+TABLE_TEXT = Pt(9.5)
 HEADINGS_NUM_ID = "100"  # the list that numbers Heading 1 (1, 2 …) and Heading 2 (1.1, 1.2 …)
 
 
@@ -68,6 +69,8 @@ def table(document, width: int, loop: str, columns: list[tuple[str, str, float]]
         head_cell.text = header
         head_cell.paragraphs[0].paragraph_format.keep_with_next = True
         data_cell.text = cell
+        for run in (*head_cell.paragraphs[0].runs, *data_cell.paragraphs[0].runs):
+            run.font.size = TABLE_TEXT
     # docxtpl's {%tr %} tags sit in rows of their own, removed when rendered.
     t.rows[1].cells[0].text = "{%tr " + loop + " %}"
     t.add_row().cells[0].text = "{%tr endfor %}"
@@ -325,17 +328,18 @@ def main() -> None:
         width,
         "m in p.milestones",
         [
-            ("#", "{{ m.position }}", 0.8),
-            ("Milestone", "{{ m.title }}", 6.9),
-            ("Status", "{{ m.status }}", 2.3),
-            ("Baseline", "{{ m.baseline }}", 2.5),
-            ("Forecast / achieved", "{{ m.achieved or m.forecast or '—' }}", 2.7),
-            ("Slippage", "{{ m.slippage }}", 1.8),
+            ("#", "{{ m.position }}", 0.7),
+            ("Milestone", "{{ m.title }}", 6.0),
+            ("Status", "{{ m.status }}", 2.2),
+            ("Baseline", "{{ m.baseline }}", 2.7),
+            ("Forecast / achieved", "{{ m.achieved or m.forecast or '—' }}", 3.0),
+            ("Slippage", "{{ m.slippage }}", 2.4),
         ],
         empty="No milestone is recorded for this project.",
     )
     tag(document, "{%p for n in p.narratives if n.text %}")
     paragraph = document.add_paragraph()
+    paragraph.paragraph_format.space_before = Pt(6)  # clear of the table above
     paragraph.add_run("{{ n.label }}. ").bold = True
     paragraph.add_run("{{ n.text }}")
     tag(document, "{%p endfor %}")
@@ -361,9 +365,9 @@ def main() -> None:
         text_width(annex),
         "r in participation_matrix",
         [
-            ("Project", "{{ r.acronym }}", 3),
+            ("Project", "{{ r.acronym }}", 4),
             ("Coordinators", "{{ r.C }}", 5.5),
-            ("Participants", "{{ r.P }}", 11.7),
+            ("Participants", "{{ r.P }}", 10.7),
             ("Observers", "{{ r.O }}", 5.5),
         ],
     )
@@ -374,8 +378,8 @@ def main() -> None:
         width,
         "m in missing",
         [
-            ("Project", "{{ m.acronym }}", 2.5),
-            ("Name", "{{ m.name }}", 10.5),
+            ("Project", "{{ m.acronym }}", 3.5),
+            ("Name", "{{ m.name }}", 9.5),
             ("State", "{{ m.state }}", 4),
         ],
         empty="Every project under review has an approved report.",
@@ -386,8 +390,8 @@ def main() -> None:
         width,
         "e in evidence",
         [
-            ("Project", "{{ e.project }}", 2.2),
-            ("File", "{{ e.name }}", 5),
+            ("Project", "{{ e.project }}", 3),
+            ("File", "{{ e.name }}", 4.2),
             ("Size", "{{ e.size }}", 1.8),
             ("SHA-256", "{{ e.sha256 }}", 8),
         ],
