@@ -39,8 +39,9 @@ def _names(values: list[str]) -> str:
 
 
 def chart_description(title: str, rows: "list[Count]") -> str:
-    """A chart's values in words, for a reader who cannot see it."""
-    return f"{title}: " + ", ".join(f"{row.label} {row.value}" for row in rows) + "."
+    """A chart's values in words, for a reader who cannot see it; semicolons between the bars,
+    as labels have commas of their own ("Training, Facilities")."""
+    return f"{title}: " + "; ".join(f"{row.label} {row.value}" for row in rows) + "."
 
 
 def _run(text: str) -> BaseOxmlElement:
@@ -197,7 +198,12 @@ def render_docx(context: "ReviewContext", charts: dict[str, bytes]) -> bytes:
     )
     rendered = io.BytesIO()
     template.save(rendered)
-    document = Document(io.BytesIO(rendered.getvalue()))
+    return _finish(rendered.getvalue(), context, charts)
+
+
+def _finish(rendered: bytes, context: "ReviewContext", charts: dict[str, bytes]) -> bytes:
+    """What the template cannot hold: the contents' entries, the charts' alt text, the dates."""
+    document = Document(io.BytesIO(rendered))
     _fill_contents(document)
     _describe_charts(
         document,

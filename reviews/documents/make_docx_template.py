@@ -207,7 +207,6 @@ def set_properties(document) -> None:
     properties.author = properties.last_modified_by = "PESCO secretariat"
     properties.language = LANGUAGE
     properties.comments = "Version {{ version }}, {{ generated_at }}. {{ marking }}"
-    properties.keywords = "PESCO; annual progress review"
 
 
 def set_page(section, *, landscape: bool) -> None:

@@ -268,7 +268,7 @@ def test_docx_charts_carry_their_values_as_alternative_text(review):
     assert pictures == [
         (
             "Approved reports by domain",
-            "Approved reports by domain: Maritime 2, Medical 1.",
+            "Approved reports by domain: Maritime 2; Medical 1.",
         ),
         (
             "Approved reports by lifecycle phase reached",
@@ -276,10 +276,10 @@ def test_docx_charts_carry_their_values_as_alternative_text(review):
         ),
         (
             "Overall assessment",
-            "Overall assessment: On track 3, Minor delays 0, Major delays 0, Critical 0.",
+            "Overall assessment: On track 3; Minor delays 0; Major delays 0; Critical 0.",
         ),
         (
             "Milestones",
-            "Milestones: Not started 0, On track 0, Delayed 3, At risk 0, Achieved 0, Cancelled 0.",
+            "Milestones: Not started 0; On track 0; Delayed 3; At risk 0; Achieved 0; Cancelled 0.",
         ),
     ]
