@@ -1,14 +1,31 @@
-"""The DOCX, for the secretariat to edit: templates/review.docx filled by docxtpl."""
+"""The DOCX, for the secretariat to edit: templates/review.docx filled by docxtpl, then the parts
+a template cannot know written in: the contents, the charts' alternative text, the dates."""
 
+import hashlib
 import io
 from pathlib import Path
+from typing import TYPE_CHECKING
 
+from django.utils import timezone
+from docx import Document
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
+from docx.oxml.xmlchemy import BaseOxmlElement
 from docx.shared import Mm
 from docxtpl import DocxTemplate, InlineImage
 
-from reviews.documents.context import ReviewContext
+if TYPE_CHECKING:  # the template's generator imports this module without Django set up
+    from reviews.documents.context import Count, ReviewContext
 
 TEMPLATE = Path(__file__).resolve().parent / "templates" / "review.docx"
+ANNEX_STYLE = "Annex heading"  # Heading 1's look and outline level, without a number
+CHART_TITLES = {  # the executive summary's charts, in order: their headings and alt text
+    "by_domain": "Approved reports by domain",
+    "by_phase": "Approved reports by lifecycle phase reached",
+    "by_assessment": "Overall assessment",
+    "milestones": "Milestones",
+}
+LEVELS = {"Heading 1": 1, "Heading 2": 2, ANNEX_STYLE: 1}  # the contents' levels, by style
 
 
 def _slippage(days: int | None) -> str:
@@ -21,7 +38,120 @@ def _names(values: list[str]) -> str:
     return ", ".join(values) if values else "none"
 
 
-def render_docx(context: ReviewContext, charts: dict[str, bytes]) -> bytes:
+def chart_description(title: str, rows: "list[Count]") -> str:
+    """A chart's values in words, for a reader who cannot see it; semicolons between the bars,
+    as labels have commas of their own ("Training, Facilities")."""
+    return f"{title}: " + "; ".join(f"{row.label} {row.value}" for row in rows) + "."
+
+
+def _run(text: str) -> BaseOxmlElement:
+    run = OxmlElement("w:r")
+    element = OxmlElement("w:t")
+    element.set(qn("xml:space"), "preserve")
+    element.text = text
+    run.append(element)
+    return run
+
+
+def _tab() -> BaseOxmlElement:
+    run = OxmlElement("w:r")
+    run.append(OxmlElement("w:tab"))
+    return run
+
+
+def _bookmark(paragraph, name: str, bookmark_id: int) -> None:
+    start = OxmlElement("w:bookmarkStart")
+    start.set(qn("w:id"), str(bookmark_id))
+    start.set(qn("w:name"), name)
+    end = OxmlElement("w:bookmarkEnd")
+    end.set(qn("w:id"), str(bookmark_id))
+    p_pr = paragraph._p.pPr
+    if p_pr is not None:
+        p_pr.addnext(start)
+    else:
+        paragraph._p.insert(0, start)
+    paragraph._p.append(end)
+
+
+def _headings(document) -> list[tuple[int, str, str, str]]:
+    """(level, number, title, bookmark) of each heading the contents lists, numbered as Word's
+    list numbers them (Heading 1: 1, 2 …; Heading 2: 1.1 …; annexes: none); each heading gets
+    the bookmark its entry links to."""
+    found: list[tuple[int, str, str, str]] = []
+    chapter = section = 0
+    for paragraph in document.paragraphs:
+        level = LEVELS.get(paragraph.style.name)
+        if level is None or not paragraph.text.strip():
+            continue
+        if paragraph.style.name == ANNEX_STYLE:
+            number = ""
+        elif level == 1:
+            chapter, section = chapter + 1, 0
+            number = str(chapter)
+        else:
+            section += 1
+            number = f"{chapter}.{section}"
+        bookmark = f"_Toc{len(found) + 1:06d}"
+        _bookmark(paragraph, bookmark, len(found) + 1)
+        found.append((level, number, paragraph.text, bookmark))
+    return found
+
+
+def _fill_contents(document) -> None:
+    """The TOC field's result: one entry per heading, linked to it, so that the contents read
+    right as the file opens; Word adds the page numbers when it updates the field."""
+    field = next(
+        p for p in document.paragraphs if any(_instruction(r) for r in p._p.iter(qn("w:r")))
+    )
+    runs = list(field._p.iter(qn("w:r")))
+    opening = [r for r in runs if _char(r) in ("begin", "separate") or _instruction(r)]
+    closing = next(r for r in runs if _char(r) == "end")
+    entries = _headings(document)
+    previous = field._p
+    for index, (level, number, title, bookmark) in enumerate(entries):
+        paragraph = OxmlElement("w:p")
+        p_pr = OxmlElement("w:pPr")
+        style = OxmlElement("w:pStyle")
+        style.set(qn("w:val"), f"TOC{level}")
+        p_pr.append(style)
+        paragraph.append(p_pr)
+        if index == 0:
+            paragraph.extend(opening)
+        link = OxmlElement("w:hyperlink")
+        link.set(qn("w:anchor"), bookmark)
+        link.set(qn("w:history"), "1")
+        link.extend([_run(number), _tab(), _run(title)] if number else [_run(title)])
+        paragraph.append(link)
+        if index == len(entries) - 1:
+            paragraph.append(closing)
+        previous.addnext(paragraph)
+        previous = paragraph
+    field._p.getparent().remove(field._p)
+
+
+def _instruction(run) -> bool:
+    """Whether the run holds the TOC field's instruction."""
+    return any((t.text or "").strip().startswith("TOC") for t in run.iter(qn("w:instrText")))
+
+
+def _char(run) -> str | None:
+    char = run.find(qn("w:fldChar"))
+    return None if char is None else char.get(qn("w:fldCharType"))
+
+
+def _describe_charts(document, descriptions: dict[str, tuple[str, str]]) -> None:
+    """Each chart's title and its values in words on the picture (wp:docPr, Word's alt text);
+    a picture is known by its image's bytes."""
+    for inline in document.element.body.iter(qn("wp:inline")):
+        blip = next(inline.iter(qn("a:blip")))
+        blob = document.part.related_parts[blip.get(qn("r:embed"))].blob
+        title, description = descriptions[hashlib.sha256(blob).hexdigest()]
+        for element in (inline.find(qn("wp:docPr")), next(inline.iter(qn("pic:cNvPr")))):
+            element.set("title", title)
+            element.set("descr", description)
+
+
+def render_docx(context: "ReviewContext", charts: dict[str, bytes]) -> bytes:
     template = DocxTemplate(TEMPLATE)
     data = context.as_json()
     figures = data["figures"]
@@ -69,6 +199,27 @@ def render_docx(context: ReviewContext, charts: dict[str, bytes]) -> bytes:
         },
         autoescape=True,
     )
+    rendered = io.BytesIO()
+    template.save(rendered)
+    return _finish(rendered.getvalue(), context, charts)
+
+
+def _finish(rendered: bytes, context: "ReviewContext", charts: dict[str, bytes]) -> bytes:
+    """What the template cannot hold: the contents' entries, the charts' alt text, the dates."""
+    document = Document(io.BytesIO(rendered))
+    _fill_contents(document)
+    _describe_charts(
+        document,
+        {
+            hashlib.sha256(png).hexdigest(): (
+                CHART_TITLES[name],
+                chart_description(CHART_TITLES[name], getattr(context.figures, name)),
+            )
+            for name, png in charts.items()
+        },
+    )
+    document.core_properties.created = document.core_properties.modified = timezone.now()
+    document.core_properties.revision = 1
     out = io.BytesIO()
-    template.save(out)
+    document.save(out)
     return out.getvalue()
