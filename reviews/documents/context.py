@@ -67,6 +67,7 @@ class DomainSection:
 class Count:
     label: str
     value: int
+    key: str = ""  # the status counted (an enum value), for the chart's colours; "" for none
 
 
 @dataclass
@@ -113,7 +114,7 @@ def _d(value: date | None) -> str:
 
 def _counts(values, order) -> list[Count]:
     counter = Counter(values)
-    return [Count(label, counter.get(key, 0)) for key, label in order]
+    return [Count(label, counter.get(key, 0), key) for key, label in order]
 
 
 def _consolidated_assessments():
