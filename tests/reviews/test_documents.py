@@ -22,7 +22,7 @@ from reviews.documents.exports import MILESTONE_COLUMNS
 from reviews.enums import BuildState, ReportState
 from reviews.models import Approval, Comment, ConsolidatedReview
 from tests import factories
-from tests.reviews.pdf_structure import tagged
+from tests.reviews.pdf_structure import pages_without_content, tagged
 
 pytestmark = pytest.mark.django_db
 
@@ -182,6 +182,12 @@ def many_domains(cycle):
         approved(cycle, f"Project {index:02}", f"P{index:02}")
 
 
+def test_pdf_no_page_is_blank_but_for_its_header(many_domains, cycle):
+    _, files = built(cycle)
+
+    assert pages_without_content(files.pdf) == []
+
+
 def test_pdf_a_chart_is_never_split_over_two_pages(many_domains, cycle):
     _, files = built(cycle)
 
@@ -202,6 +208,18 @@ def test_pdf_chart_colours_follow_the_status(cycle):
     painted = fills(files.pdf)
     assert {AMBER, RED, DARK_RED, ORANGE} <= painted  # delayed, at risk, critical, major delays
     assert "Total: 7" in pdf_text(files.pdf)  # 4 reports with a delayed milestone, and 3 others
+
+
+def test_pdf_a_long_unbroken_word_wraps_inside_its_table_cell(reports, cycle):
+    title = "x" * 150
+    factories.MilestoneUpdateFactory(report=reports[0], milestone__title=title)
+
+    _, files = built(cycle)
+
+    text = "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(files.pdf)).pages)
+    pieces = re.findall(r"x{20,}", text)  # a line break ends a piece
+    assert "".join(pieces) == title  # all of it printed, over several lines
+    assert max(len(piece) for piece in pieces) < 80  # none running off the page
 
 
 def test_build_context_query_count_same_for_3_and_30_projects(cycle, django_assert_num_queries):
