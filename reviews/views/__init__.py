@@ -38,6 +38,7 @@ from reviews.views.reports import (
     ReportActionView,
     ReportDetailView,
     ReportEditView,
+    ReportPdfView,
 )
 
 __all__ = [
@@ -63,6 +64,7 @@ __all__ = [
     "ReportActionView",
     "ReportDetailView",
     "ReportEditView",
+    "ReportPdfView",
     "ReviewBuildView",
     "ReviewDownloadView",
     "ReviewPublishView",
