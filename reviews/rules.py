@@ -63,6 +63,12 @@ rules.add_perm(
     "reviews.resolve_comment", coordinates_report | (is_secretariat & report_was_submitted)
 )
 rules.add_perm("reviews.view_report_history", coordinates_report | is_secretariat | is_superuser)
+# One report as its own PDF, which the secretariat sends to the project: its reviewers and the
+# lead, on a submitted report. Not the project's own people (the page prints the lead's
+# consolidated assessment as it stands, which they read only once a published version printed
+# it), nor leadership or a superuser (not the secretariat). A report the coordinator is revising
+# is not exported (a guard in the view: its saved rows are not what was submitted).
+rules.add_perm("reviews.export_report", is_secretariat & report_was_submitted)
 
 rules.add_perm("reviews.grant_extension", is_secretariat_lead)
 rules.add_perm("reviews.manage_cycle", is_secretariat_lead)

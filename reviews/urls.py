@@ -27,6 +27,7 @@ urlpatterns = [
     path("queue/", views.ReviewQueueView.as_view(), name="queue"),
     path("reports/<int:pk>/", views.ReportDetailView.as_view(), name="report"),
     path("reports/<int:pk>/edit/", views.ReportEditView.as_view(), name="report_edit"),
+    path("reports/<int:pk>/pdf/", views.ReportPdfView.as_view(), name="report_pdf"),
     path(
         "reports/<int:pk>/action/<str:action>/",
         views.ReportActionView.as_view(),

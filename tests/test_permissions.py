@@ -34,6 +34,9 @@ MATRIX = {
     "review queue": (403, 403, 200, 200, 403, 403, 200, 403),
     "own submitted report": (200, 200, 200, 200, 200, 404, 200, 404),
     "other submitted report": (404, 404, 200, 200, 200, 404, 200, 404),
+    # One report as a PDF, for the secretariat to send to the project (reviews.export_report).
+    "own submitted report, PDF": (403, 403, 200, 200, 403, 404, 403, 404),
+    "own draft, PDF": (403, 403, 404, 404, 404, 404, 404, 404),
     "own draft, edit page": (200, 302, 404, 404, 404, 404, 404, 404),
     "own draft, report page": (200, 200, 404, 404, 404, 404, 404, 404),
     "own draft, deadline": (404, 404, 404, 200, 404, 404, 404, 404),
@@ -96,6 +99,8 @@ def pages(project, other_project, role_users, settings, tmp_path):
         "review queue": reverse("reviews:queue"),
         "own submitted report": own.get_absolute_url(),
         "other submitted report": other.get_absolute_url(),
+        "own submitted report, PDF": reverse("reviews:report_pdf", args=[own.pk]),
+        "own draft, PDF": reverse("reviews:report_pdf", args=[draft.pk]),
         "own draft, edit page": reverse("reviews:report_edit", args=[draft.pk]),
         "own draft, report page": draft.get_absolute_url(),
         "own draft, deadline": reverse("reviews:extension", args=[draft.pk]),

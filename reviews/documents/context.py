@@ -5,7 +5,7 @@ from collections import Counter
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 
-from django.db.models import OuterRef, Prefetch, Subquery
+from django.db.models import OuterRef, Prefetch, QuerySet, Subquery
 from django.utils import timezone
 
 from projects.enums import PhaseSlug
@@ -24,6 +24,7 @@ from reviews.documents.participation import (
     Participants,
     changes_since,
     matrix,
+    memberships,
     participants,
     third_state_section,
 )
@@ -88,6 +89,7 @@ class DomainSection:
 class Count:
     label: str
     value: int
+    key: str = ""  # the status counted (an enum value), for the chart's colours; "" for none
 
 
 @dataclass
@@ -139,7 +141,7 @@ class ReviewContext:
 
 def _counts(values, order) -> list[Count]:
     counter = Counter(values)
-    return [Count(label, counter.get(key, 0)) for key, label in order]
+    return [Count(label, counter.get(key, 0), key) for key, label in order]
 
 
 def _consolidated_assessments():
@@ -160,20 +162,24 @@ def _consolidated(report: StatusReport) -> SecretariatAssessment | None:
 
 def _approved_reports(cycle: ReviewCycle):
     return list(
-        cycle.reports.filter(state=ReportState.APPROVED)
-        .select_related("project__domain", "phase_reported")
-        .prefetch_related(
-            Prefetch(
-                "updates",
-                MilestoneUpdate.objects.select_related("milestone").order_by("milestone__position"),
-            ),
-            Prefetch("secretariat_assessments", _consolidated_assessments()),
-            Prefetch(  # the report's own files (a comment's are the conversation's)
-                "attachments", Attachment.objects.filter(comment__isnull=True).order_by("pk")
-            ),
-            "approvals__reviewer",
+        _with_page_data(cycle.reports.filter(state=ReportState.APPROVED)).order_by(
+            "project__domain__position", "project__name"
         )
-        .order_by("project__domain__position", "project__name")
+    )
+
+
+def _with_page_data(reports: QuerySet[StatusReport]) -> QuerySet[StatusReport]:
+    """Reports with everything a project page shows: 6 queries, whatever their number."""
+    return reports.select_related("project__domain", "phase_reported").prefetch_related(
+        Prefetch(
+            "updates",
+            MilestoneUpdate.objects.select_related("milestone").order_by("milestone__position"),
+        ),
+        Prefetch("secretariat_assessments", _consolidated_assessments()),
+        Prefetch(  # the report's own files (a comment's are the conversation's)
+            "attachments", Attachment.objects.filter(comment__isnull=True).order_by("pk")
+        ),
+        "approvals__reviewer",
     )
 
 
@@ -466,3 +472,39 @@ def _since(previous: ReviewCycle | None) -> datetime | None:
     if previous.opened_at:
         return previous.opened_at
     return timezone.make_aware(datetime.combine(previous.opens, datetime.min.time()))
+
+
+@dataclass
+class ReportDocument:
+    """One status report as its own PDF (templates/report.typ), for the secretariat to send to
+    its project: the project page the annual review prints, and what the cover says."""
+
+    year: int
+    marking: str
+    state: str  # the report's state, in words ("Submitted", "Approved")
+    approved: bool  # every required body approved the current revision
+    generated_at: str
+    generated_by: str
+    project: ProjectPage
+
+    def as_json(self) -> dict:
+        return asdict(self)
+
+
+def build_report_context(*, report_id: int, generated_by: str = "") -> ReportDocument:
+    """One report's page without reading its cycle's other reports: 7 queries, whatever its
+    number of milestones, approvals and coordinators. The caller checks that the user may
+    export it and that it is not being revised (its saved rows are then what was submitted)."""
+    report = (
+        _with_page_data(StatusReport.objects.filter(pk=report_id)).select_related("cycle").get()
+    )
+    membership = memberships([report.project])[report.project_id]
+    return ReportDocument(
+        year=report.cycle.year,
+        marking=report.cycle.handling_marking,
+        state=report.get_state_display(),
+        approved=report.is_decided,
+        generated_at=long_datetime(timezone.now()),
+        generated_by=generated_by,
+        project=_project_page(report, membership, names_reviewers=False),
+    )

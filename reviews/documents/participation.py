@@ -45,20 +45,29 @@ class Participants:
 
 def participants(projects: list[Project]) -> Participants:
     """2 queries."""
-    memberships = {
+    third_used: dict[int, MemberState] = {}
+    by_project = memberships(projects, third_used)
+    states = sorted(MemberState.objects.filter(kind=StateKind.PARTICIPATING), key=protocol_key)
+    return Participants(states, sorted(third_used.values(), key=lambda s: s.name), by_project)
+
+
+def memberships(
+    projects: list[Project], third_used: dict[int, MemberState] | None = None
+) -> dict[int, Membership]:
+    """{project id: its current membership}: 1 query. `third_used` collects the third states
+    met."""
+    found = {
         p.pk: Membership(p.participants_coverage, coordinators_verified=p.coordinators_verified)
         for p in projects
     }
     rows = (
-        Participation.objects.filter(until__isnull=True, project__in=list(memberships))
+        Participation.objects.filter(until__isnull=True, project__in=list(found))
         .select_related("state")
         .order_by("state__name")
     )
-    third_used: dict[int, MemberState] = {}
     for row in rows:
-        _add(memberships[row.project_id], row, third_used)
-    states = sorted(MemberState.objects.filter(kind=StateKind.PARTICIPATING), key=protocol_key)
-    return Participants(states, sorted(third_used.values(), key=lambda s: s.name), memberships)
+        _add(found[row.project_id], row, {} if third_used is None else third_used)
+    return found
 
 
 def _add(membership: Membership, row: Participation, third_used: dict[int, MemberState]) -> None:

@@ -1,20 +1,33 @@
-"""The PDF, rendered by typst from the review's context. Fonts: typst's own embedded fonts only,
-so the output is the same on every machine."""
+"""The PDFs, rendered by typst from a context. Fonts: typst's own embedded fonts only, so the
+output is the same on every machine. Tagged and PDF/UA-1: typst refuses to build a file that
+breaks the standard's rules it checks (a title, a language, alternative text); header cells in
+every data table are the templates' own rule (tests/reviews/test_documents.py)."""
 
 import json
 from pathlib import Path
 
 import typst
 
-from reviews.documents.context import ReviewContext
+from reviews.documents.context import ReportDocument, ReviewContext
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 
 
-def render_pdf(context: ReviewContext) -> bytes:
+def _compile(template: str, data: dict) -> bytes:
     return typst.compile(
-        str(TEMPLATES / "review.typ"),
+        str(TEMPLATES / template),
         root=str(TEMPLATES),
         ignore_system_fonts=True,
-        sys_inputs={"data": json.dumps(context.as_json())},
+        pdf_standards="ua-1",
+        sys_inputs={"data": json.dumps(data)},
     )
+
+
+def render_pdf(context: ReviewContext) -> bytes:
+    """The consolidated annual review."""
+    return _compile("review.typ", context.as_json())
+
+
+def render_report_pdf(document: ReportDocument) -> bytes:
+    """One status report, with the project page the annual review prints."""
+    return _compile("report.typ", document.as_json())

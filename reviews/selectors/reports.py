@@ -172,6 +172,7 @@ def _can(user: User, report: StatusReport) -> dict[str, bool]:
         "history": may(user, "reviews.view_report_history", report),
         "attach": report.is_editable and may(user, "reviews.attach_to_report", report),
         "attach_to_comment": may(user, "reviews.attach_to_comment", report),
+        "export_pdf": not report.is_editable and may(user, "reviews.export_report", report),
     }
 
 

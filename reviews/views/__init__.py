@@ -33,6 +33,7 @@ from reviews.views.evidence import (
     AttachmentUploadView,
 )
 from reviews.views.home import HomeView
+from reviews.views.report_pdf import ReportPdfView
 from reviews.views.reports import (
     BaselineView,
     ReportActionView,
@@ -63,6 +64,7 @@ __all__ = [
     "ReportActionView",
     "ReportDetailView",
     "ReportEditView",
+    "ReportPdfView",
     "ReviewBuildView",
     "ReviewDownloadView",
     "ReviewPublishView",

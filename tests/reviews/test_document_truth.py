@@ -171,12 +171,13 @@ def test_third_states_are_their_own_item_never_counted_among_the_member_states(
 
     page = context.domains[0].projects[0]
     assert (page.member_states, page.third_states) == (4, ["United Kingdom", "United States"])
-    assert f"Domain {page.domain} (unconfirmed)" in whole
-    assert "Coordinator Spain (unconfirmed)" in whole
+    assert f"{page.domain} (unconfirmed)" in whole
+    assert "Spain (unconfirmed)" in whole
     assert [t["code"] for t in context.third_states] == ["UK", "US"]
     assert "UK" not in context.participation_states
     assert "US" not in context.participation_states
-    assert "Participating Member States 4 Third states United Kingdom, United States" in whole
+    assert "Participating Member States Third states (not counted among them) Domain" in whole
+    assert f"4 United Kingdom, United States {page.domain}" in whole
     assert "United Kingdom (UK) MM United States (US) MM" in whole
 
 

@@ -22,6 +22,7 @@ from reviews.documents.exports import MILESTONE_COLUMNS
 from reviews.enums import BuildState, ReportState
 from reviews.models import Approval, Comment, ConsolidatedReview
 from tests import factories
+from tests.reviews.pdf_structure import pages_without_content, tagged
 
 pytestmark = pytest.mark.django_db
 
@@ -122,6 +123,104 @@ def test_documents_print_the_handling_marking_on_every_page(reports, cycle):
     pages = PdfReader(io.BytesIO(files.pdf)).pages
     assert len(pages) > 5
     assert all("LIMITE" in page.extract_text() for page in pages)
+
+
+# The PDF as a reader with assistive technology gets it (PDF/UA-1), and its layout -------------
+
+AMBER, RED, DARK_RED, ORANGE = "#c77c02", "#c62828", "#7f1010", "#d9531e"
+
+
+def fills(data: bytes) -> set[str]:
+    """Every fill colour the PDF's pages paint with (typst writes `r g b scn`), as #rrggbb."""
+    found = set()
+    for page in PdfReader(io.BytesIO(data)).pages:
+        stream = page.get_contents().get_data().decode("latin-1")
+        for rgb in re.findall(r"([\d.]+) ([\d.]+) ([\d.]+) scn", stream):
+            found.add("#" + "".join(f"{round(float(v) * 255):02x}" for v in rgb))
+    return found
+
+
+def test_pdf_declares_pdf_ua_1_its_language_and_a_title_viewers_show(reports, cycle):
+    _, files = built(cycle)
+
+    pdf = tagged(files.pdf)
+
+    assert pdf.pdfua_part == "1"
+    assert pdf.xmp_title == "PESCO annual progress review 2026"
+    assert pdf.catalog["/Lang"] == "en"
+    assert pdf.displays_title
+
+
+def test_pdf_every_table_has_header_cells(reports, cycle):
+    _, files = built(cycle)
+
+    tables = tagged(files.pdf).elements("Table")
+
+    assert len(tables) >= 6  # figures, two key-facts blocks, two milestone tables, the annexes
+    assert [t for t in tables if t.count("TH") == 0] == []
+
+
+def test_pdf_charts_are_figures_whose_alternative_text_states_the_values(reports, cycle):
+    _, files = built(cycle)
+
+    figures = tagged(files.pdf).elements("Figure")
+
+    assert [f.alt for f in figures][2:] == [
+        "Bar chart, overall assessment: On track 1, Minor delays 1, Major delays 0, "
+        "Critical 0. Total 2.",
+        "Bar chart, milestones: Not started 0, On track 0, Delayed 2, At risk 0, Achieved 0, "
+        "Cancelled 0. Total 2.",
+    ]
+    assert len(figures) == 4
+    assert all(f.alt.startswith("Bar chart, ") for f in figures)
+
+
+@pytest.fixture
+def many_domains(cycle):
+    """40 approved reports, each in a domain of its own: the domain chart cannot fit below the
+    summary table on its page."""
+    for index in range(40):
+        approved(cycle, f"Project {index:02}", f"P{index:02}")
+
+
+def test_pdf_no_page_is_blank_but_for_its_header(many_domains, cycle):
+    _, files = built(cycle)
+
+    assert pages_without_content(files.pdf) == []
+
+
+def test_pdf_a_chart_is_never_split_over_two_pages(many_domains, cycle):
+    _, files = built(cycle)
+
+    figures = tagged(files.pdf).elements("Figure")
+
+    assert [len(f.pages) for f in figures] == [1, 1, 1, 1]
+    assert "Total: 40" in pdf_text(files.pdf)
+
+
+def test_pdf_chart_colours_follow_the_status(cycle):
+    for status in ("at_risk", "on_track", "achieved"):  # besides each report's delayed one
+        report = approved(cycle, f"Project {status}", status.upper(), assessment="critical")
+        factories.MilestoneUpdateFactory(report=report, status=status)
+    approved(cycle, "Major Project", "MAJ", assessment="major_delays")
+
+    _, files = built(cycle)
+
+    painted = fills(files.pdf)
+    assert {AMBER, RED, DARK_RED, ORANGE} <= painted  # delayed, at risk, critical, major delays
+    assert "Total: 7" in pdf_text(files.pdf)  # 4 reports with a delayed milestone, and 3 others
+
+
+def test_pdf_a_long_unbroken_word_wraps_inside_its_table_cell(reports, cycle):
+    title = "x" * 150
+    factories.MilestoneUpdateFactory(report=reports[0], milestone__title=title)
+
+    _, files = built(cycle)
+
+    text = "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(files.pdf)).pages)
+    pieces = re.findall(r"(?<![A-Za-z])x+(?![A-Za-z])", text)  # a line break ends a piece
+    assert "".join(pieces) == title  # all of it printed, over several lines
+    assert max(len(piece) for piece in pieces) < 80  # none running off the page
 
 
 def test_build_context_query_count_same_for_3_and_30_projects(cycle, django_assert_num_queries):
