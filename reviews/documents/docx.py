@@ -35,7 +35,43 @@ def _slippage(days: int | None) -> str:
 
 
 def _names(values: list[str]) -> str:
-    return ", ".join(values) if values else "none"
+    return ", ".join(values) if values else "no project"
+
+
+MARKS = {"provisional": "Provisional — cycle still open", "demo": "Demonstration data"}
+
+
+def _marks(data: dict) -> str:
+    """The handling marking and what the document says of itself, for every page."""
+    return " · ".join([data["marking"], *(m for k, m in MARKS.items() if data[k])]).strip(" ·")
+
+
+def _summary(figures: dict, no_comparison: str) -> tuple[list[dict], dict[str, str]]:
+    """The executive summary's figures and lists; a comparison without a previous cycle to
+    make it with is "—" and says why."""
+    compared = ("moved_phase", "moved_back", "reached_execution_or_foc")
+
+    def count(key: str):
+        return len(figures[key]) if figures["comparable"] or key not in compared else "—"
+
+    rows = [
+        ("Projects under review", figures["projects_in_review"]),
+        ("Reports approved", figures["reports_approved"]),
+        ("Moved to a next lifecycle phase", count("moved_phase")),
+        ("Went back to an earlier lifecycle phase", count("moved_back")),
+        ("Reached execution or full operating capability", count("reached_execution_or_foc")),
+        ("At full operating capability", count("at_foc")),
+        ("Facing delays", count("facing_delays")),
+        ("Assessed critical", count("critical")),
+        ("Third states taking part (not counted among the Member States)", figures["third_states"]),
+    ]
+    lists = {
+        key: no_comparison
+        if key in compared and not figures["comparable"]
+        else _names(figures[key])
+        for key in (*compared, "at_foc", "facing_delays")
+    }
+    return [{"label": label, "value": value} for label, value in rows], lists
 
 
 def chart_description(title: str, rows: "list[Count]") -> str:
@@ -170,25 +206,13 @@ def render_docx(context: "ReviewContext", charts: dict[str, bytes]) -> bytes:
         if not row["recorded"]:
             cells = {"C": "membership not recorded", "P": "", "O": ""}
         matrix.append({"acronym": row["acronym"], **cells})
+    summary_rows, lists = _summary(figures, data["no_comparison"])
     template.render(
         {
             **data,
-            "summary_rows": [
-                {"label": "Projects under review", "value": figures["projects_in_review"]},
-                {"label": "Reports approved", "value": figures["reports_approved"]},
-                {"label": "Moved to a next lifecycle phase", "value": len(figures["moved_phase"])},
-                {
-                    "label": "Reached execution or full operating capability",
-                    "value": len(figures["reached_execution_or_foc"]),
-                },
-                {"label": "At full operating capability", "value": len(figures["at_foc"])},
-                {"label": "Facing delays", "value": len(figures["facing_delays"])},
-                {"label": "Assessed critical", "value": len(figures["critical"])},
-            ],
-            "lists": {
-                key: _names(figures[key])
-                for key in ("moved_phase", "reached_execution_or_foc", "at_foc", "facing_delays")
-            },
+            "marks": _marks(data),
+            "summary_rows": summary_rows,
+            "lists": lists,
             "year_on_year": figures["year_on_year"],
             "charts": {
                 name: InlineImage(template, io.BytesIO(png), width=Mm(150))

@@ -227,11 +227,11 @@ def main() -> None:
     width = text_width(section)
     header = section.header.paragraphs[0]
     header.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    run = header.add_run("{{ marking }}")
+    run = header.add_run("{{ marks }}")
     run.bold, run.font.color.rgb = True, RED
     footer = section.footer.paragraphs[0]
     footer.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    run = footer.add_run("{{ marking }}    ")
+    run = footer.add_run("{{ marks }}    ")
     run.bold, run.font.color.rgb = True, RED
     footer.add_run("PESCO annual progress review {{ year }}, version {{ version }} — page ")
     field(footer, "PAGE", "1")
@@ -248,6 +248,27 @@ def main() -> None:
         "{{ marking }}",
     ):
         document.add_paragraph(text).alignment = WD_ALIGN_PARAGRAPH.CENTER
+    for flag, mark, sentence in (
+        (
+            "provisional",
+            "Provisional — cycle still open",
+            "Built while the {{ year }} cycle is open: reports may still be submitted, changed "
+            "and approved. The figures are not final.",
+        ),
+        (
+            "demo",
+            "Demonstration data",
+            "Built from demonstration data: values marked “demo” are invented and state nothing "
+            "about the real projects.",
+        ),
+    ):
+        tag(document, "{%p if " + flag + " %}")
+        paragraph = document.add_paragraph()
+        paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
+        run = paragraph.add_run(mark)
+        run.bold, run.font.color.rgb = True, RED
+        document.add_paragraph(sentence).alignment = WD_ALIGN_PARAGRAPH.CENTER
+        tag(document, "{%p endif %}")
     document.add_paragraph("Contents").style = "TOC Heading"
     # The entries are written by docx.py, from the rendered headings; Word adds page numbers
     # when it updates the field (w:updateFields, below).
@@ -267,6 +288,7 @@ def main() -> None:
         [("Figure", "{{ row.label }}", 13.5), ("Projects", "{{ row.value }}", 3.5)],
     )
     document.add_paragraph("Moved to a next phase: {{ lists.moved_phase }}")
+    document.add_paragraph("Went back to an earlier phase: {{ lists.moved_back }}")
     document.add_paragraph(
         "Reached execution or full operating capability: {{ lists.reached_execution_or_foc }}"
     )
@@ -284,11 +306,18 @@ def main() -> None:
         [
             ("Figure", "{{ row.label }}", 11),
             ("{{ previous_year }}", "{{ row.previous }}", 3),
-            ("{{ year }}", "{{ row.current }}", 3),
+            ("{{ year }}{{ ' (open)' if provisional else '' }}", "{{ row.current }}", 3),
         ],
+    )
+    tag(document, "{%p else %}")
+    document.add_heading("Compared with the previous cycle", level=2)
+    document.add_paragraph(
+        "There is {{ no_comparison }}{{ (': the %s cycle has no approved report' % previous_year) "
+        "if previous_year else '' }}. The figures above are this cycle's only."
     )
     tag(document, "{%p endif %}")
     document.add_heading("Participation changes since the previous cycle", level=2)
+    tag(document, "{%p if previous_year %}")
     table_or_sentence(
         document,
         width,
@@ -300,22 +329,54 @@ def main() -> None:
         ],
         empty="No change of participation was recorded since the previous cycle.",
     )
+    tag(document, "{%p else %}")
+    document.add_paragraph("There is {{ no_comparison }}.")
+    tag(document, "{%p endif %}")
+    document.add_heading("Third states", level=2)
+    table_or_sentence(
+        document,
+        width,
+        "t in third_states",
+        [
+            ("Third state", "{{ t.name }} ({{ t.code }})", 6),
+            ("Projects", "{{ t.projects|join(', ') }}", 11),
+        ],
+        intro="{{ third_states|length }} third state(s) take part in "
+        "{{ figures.projects_with_third_states }} project(s) under review, admitted by the "
+        "Council project by project. They are not counted among the participating Member "
+        "States in this review.",
+        empty="No third state takes part in a project under review, as far as the register "
+        "records.",
+    )
 
     tag(document, "{%p for section in domains %}")
     document.add_heading("{{ section.name }}", level=1)
     tag(document, "{%p for p in section.projects %}")
     # The first project follows its domain's heading; each other one starts a page, as in the PDF.
     tag(document, "{%p if loop.first %}")
-    document.add_heading("{{ p.name }} ({{ p.acronym }})", level=2)
+    document.add_heading("{{ p.title }}", level=2)
     tag(document, "{%p else %}")
-    document.add_heading(
-        "{{ p.name }} ({{ p.acronym }})", level=2
-    ).paragraph_format.page_break_before = True
+    document.add_heading("{{ p.title }}", level=2).paragraph_format.page_break_before = True
+    tag(document, "{%p endif %}")
+    tag(document, "{%p if p.demo %}")
+    paragraph = document.add_paragraph()
+    run = paragraph.add_run(
+        "Demonstration report: its assessment, phase, milestone progress and texts are invented "
+        "(marked “demo”)."
+    )
+    run.bold, run.font.color.rgb = True, RED
     tag(document, "{%p endif %}")
     for label, value in (
         ("Assessment", "{{ p.assessment }}"),
         ("Lifecycle phase", "{{ p.phase }}"),
         ("Coordinator", "{{ p.coordinators|join(', ') or 'not recorded' }}"),
+        (
+            "Participating Member States",
+            "{{ 'membership not recorded' if p.member_states is none else p.member_states }}"
+            "{{ ' (as far as recorded)' if p.membership == 'partial' else '' }}",
+        ),
+        ("Third states (not counted among them)", "{{ p.third_states|join(', ') or '—' }}"),
+        ("Domain", "{{ p.domain }}{{ ' (unconfirmed)' if p.domain_unconfirmed else '' }}"),
         ("Report", "revision {{ p.revision }}, approved by {{ p.approvals|join('; ') }}"),
     ):
         paragraph = document.add_paragraph()
@@ -336,6 +397,11 @@ def main() -> None:
         ],
         empty="No milestone is recorded for this project.",
     )
+    tag(document, "{%p for m in p.milestones if m.narrative %}")  # each milestone's own text
+    paragraph = document.add_paragraph()
+    paragraph.add_run("Milestone {{ m.position }}, {{ m.title }}: ").italic = True
+    paragraph.add_run("{{ m.narrative }}")
+    tag(document, "{%p endfor %}")
     tag(document, "{%p for n in p.narratives if n.text %}")
     paragraph = document.add_paragraph()
     paragraph.paragraph_format.space_before = Pt(6)  # clear of the table above

@@ -9,6 +9,7 @@ from datetime import date
 import pytest
 from django.urls import reverse
 from django.utils import timezone
+from docx import Document
 from pypdf import PdfReader
 
 from projects.enums import ListCoverage, ParticipationRole, PhaseSlug
@@ -303,3 +304,30 @@ def test_the_lead_chooses_to_name_the_reviewers_when_building(client, role_users
     client.post(reverse("reviews:review_build", args=[2026]), {"names_reviewers": "on"})
 
     assert cycle.consolidated.get().names_reviewers is True
+
+
+def test_the_docx_says_the_same_marks_third_states_and_comparisons_as_the_pdf(
+    settings, tmp_path, states
+):
+    settings.MEDIA_ROOT = tmp_path
+    cycle = factories.ReviewCycleFactory(year=2026, state=CycleState.OPEN)
+    mobility = factories.ProjectFactory(name="Military Mobility", acronym="MM")
+    for code in ("FR", "GB"):
+        factories.ParticipationFactory(project=mobility, state=states[code])
+    report = approved(cycle, mobility, is_demo=True)
+    factories.MilestoneUpdateFactory(report=report, narrative="Parts arrive late.")
+
+    context = build_context(cycle=cycle, version=1)
+    document = Document(io.BytesIO(render_documents(context, lambda s, p: None).docx))
+
+    header = document.sections[0].header.paragraphs[0].text
+    text = " ".join(p.text for p in document.paragraphs)
+    cells = " ".join(c.text for t in document.tables for r in t.rows for c in r.cells)
+    assert header == "LIMITE · Provisional — cycle still open · Demonstration data"
+    assert "Moved to a next phase: no previous cycle to compare with" in text
+    assert "Demonstration report: its assessment, phase, milestone progress" in text
+    assert "Participating Member States: 1" in text
+    assert "Third states (not counted among them): United Kingdom" in text
+    assert ": Parts arrive late." in text
+    assert "United Kingdom (UK) MM" in cells
+    assert "Military Mobility (MM)" in text

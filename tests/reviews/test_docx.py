@@ -82,7 +82,7 @@ def test_docx_headings_numbered_by_a_word_list_annexes_not(review):
     assert [numbering_level(document, p) for p in numbered] == [
         0 if p.style.name == "Heading 1" else 1 for p in numbered
     ]
-    assert len(numbered) == 11
+    assert len(numbered) == 13
     assert [numbering_level(document, p) for p in annexes] == [None] * 4
     numbering = document.part.numbering_part.element
     num_id = effective(document, numbered[0], "w:numPr").find(qn("w:numId")).get(qn("w:val"))
@@ -130,7 +130,9 @@ def test_docx_contents_lists_every_heading_with_its_number(review):
         "1.2\tApproved reports by lifecycle phase reached",
         "1.3\tOverall assessment",
         "1.4\tMilestones",
-        "1.5\tParticipation changes since the previous cycle",
+        "1.5\tCompared with the previous cycle",
+        "1.6\tParticipation changes since the previous cycle",
+        "1.7\tThird states",
         "2\tMaritime",
         "2.1\tCoastal Surveillance Drone (CSD)",
         "2.2\tHarbour Protection Network (HPN)",
@@ -143,12 +145,12 @@ def test_docx_contents_lists_every_heading_with_its_number(review):
         (i, c.get(qn("w:fldCharType")))
         for i, p in enumerate(entries)
         for c in p._p.iter(qn("w:fldChar"))
-    ] == [(0, "begin"), (0, "separate"), (14, "end")]
+    ] == [(0, "begin"), (0, "separate"), (16, "end")]
     assert [t.text.strip() for t in entries[0]._p.iter(qn("w:instrText"))] == [
         'TOC \\o "1-2" \\h \\z \\u'
     ]
     assert anchors == bookmarks
-    assert len(set(anchors)) == 15
+    assert len(set(anchors)) == 17
     assert "Update field" not in every_part
 
 
@@ -200,7 +202,11 @@ def test_docx_without_changes_or_evidence_has_no_table_of_only_a_header(review):
     text = [p.text for p in document.paragraphs]
 
     assert [len(t.rows) for t in document.tables if len(t.rows) < 2] == []
-    assert "No change of participation was recorded since the previous cycle." in text
+    assert "There is no previous cycle to compare with." in text  # a first cycle
+    assert (
+        "No third state takes part in a project under review, as far as the register records."
+        in text
+    )
     assert "No evidence is attached to the approved reports." in text
     assert [t.rows[0].cells[0].text for t in document.tables] == [
         "Figure",
