@@ -252,7 +252,7 @@ def test_review_build_warns_of_reports_approved_without_a_consolidated_text(cycl
 
     review.refresh_from_db()
     assert review.warnings == [
-        "MRMU (Mountain Rescue Medical Unit) is approved without a consolidated assessment: "
+        "Mountain Rescue Medical Unit (MRMU) is approved without a consolidated assessment: "
         "its page says the secretariat wrote none."
     ]
     history_id = written.secretariat_assessments.get().history.get().history_id
@@ -269,7 +269,7 @@ def test_cycle_page_shows_the_lead_the_warnings_of_a_version(client, cycle, role
         cycle=cycle,
         requested_by=role_users["lead"],
         warnings=[
-            "MRMU (Mountain Rescue Medical Unit) is approved without a consolidated "
+            "Mountain Rescue Medical Unit (MRMU) is approved without a consolidated "
             "assessment: its page says the secretariat wrote none."
         ],
     )
@@ -278,4 +278,4 @@ def test_cycle_page_shows_the_lead_the_warnings_of_a_version(client, cycle, role
     page = client.get(cycle.get_absolute_url()).content.decode()
 
     assert "1 warning" in page
-    assert "MRMU (Mountain Rescue Medical Unit) is approved without a consolidated" in page
+    assert "Mountain Rescue Medical Unit (MRMU) is approved without a consolidated" in page
