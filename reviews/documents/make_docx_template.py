@@ -399,6 +399,7 @@ def main() -> None:
     )
     tag(document, "{%p for m in p.milestones if m.narrative %}")  # each milestone's own text
     paragraph = document.add_paragraph()
+    paragraph.paragraph_format.space_before = Pt(4)  # clear of the table above
     paragraph.add_run("Milestone {{ m.position }}, {{ m.title }}: ").italic = True
     paragraph.add_run("{{ m.narrative }}")
     tag(document, "{%p endfor %}")
