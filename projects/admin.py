@@ -1,6 +1,7 @@
 """The secretariat completes the public data here; every change is kept in history."""
 
 from django.contrib import admin
+from django.contrib.admin.widgets import AutocompleteSelect
 from django.core.exceptions import PermissionDenied
 from simple_history.admin import SimpleHistoryAdmin
 
@@ -42,7 +43,51 @@ class LifecyclePhaseAdmin(admin.ModelAdmin):
     prepopulated_fields = {"slug": ["name"]}
 
 
-class ParticipationInline(admin.TabularInline):
+class PreloadedAutocomplete(AutocompleteSelect):
+    """An autocomplete whose selected option's label is known already (from the inline's own
+    rows): Django's asks the database once per row for it."""
+
+    labels: dict[str, str] = {}
+
+    def optgroups(self, name, value, attr=None):
+        selected = {str(v) for v in value if str(v) not in self.choices.field.empty_values}
+        if not selected <= self.labels.keys():
+            return super().optgroups(name, value, attr)
+        options = []
+        if not self.is_required and not self.allow_multiple_selected:
+            options.append(self.create_option(name, "", "", False, 0))
+        for key in sorted(selected):
+            options.append(self.create_option(name, key, self.labels[key], True, len(options)))
+        return [(None, options, 0)]
+
+
+class PreloadedInlineMixin:
+    """Inline rows whose autocomplete fields render without a query per row: the labels of the
+    related objects come from the rows, read once with them."""
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name in self.get_autocomplete_fields(request):
+            kwargs["widget"] = PreloadedAutocomplete(
+                db_field, self.admin_site, using=kwargs.get("using")
+            )
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+        if obj is None:
+            return formset
+        rows = list(self.get_queryset(request).filter(**{formset.fk.name: obj}))
+        for name in self.get_autocomplete_fields(request):
+            field = formset.form.base_fields.get(name)
+            if field is None:
+                continue
+            widget = getattr(field.widget, "widget", field.widget)
+            attname = self.model._meta.get_field(name).attname
+            widget.labels = {str(getattr(r, attname)): str(getattr(r, name)) for r in rows}
+        return formset
+
+
+class ParticipationInline(PreloadedInlineMixin, admin.TabularInline):
     model = Participation
     extra = 0
 
@@ -57,6 +102,10 @@ class ParticipationInline(admin.TabularInline):
 class MilestoneInline(admin.TabularInline):
     model = Milestone
     extra = 0
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("project")  # each row's name
+
     fields = ["position", "title", "baseline_due", "current_due", "achieved_on", "is_demo"]
 
 
@@ -68,7 +117,7 @@ class NoRolesForOneselfMixin:
             raise PermissionDenied("You cannot give yourself a project role; ask another steward.")
 
 
-class ProjectRoleInline(admin.TabularInline):
+class ProjectRoleInline(PreloadedInlineMixin, admin.TabularInline):
     model = ProjectRole
     extra = 0
     autocomplete_fields = ["user"]
