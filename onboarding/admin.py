@@ -3,21 +3,13 @@
 from django.contrib import admin
 
 from onboarding.models import ImportRun
+from pesco_review.admin_readonly import ReadOnlyAdmin
 
 
 @admin.register(ImportRun)
-class ImportRunAdmin(admin.ModelAdmin):
+class ImportRunAdmin(ReadOnlyAdmin):
     list_display = ["pk", "kind", "file_name", "uploaded_by", "uploaded_at", "state", "applied_at"]
     list_filter = ["kind", "state"]
     search_fields = ["file_name", "sha256", "uploaded_by__username"]
     list_select_related = ["uploaded_by"]
     exclude = ["rows"]
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False

@@ -4,18 +4,8 @@ and write the audit trail; the admin never bypasses them."""
 
 from django.contrib import admin
 
+from pesco_review.admin_readonly import ReadOnlyAdmin
 from reviews.models import ConsolidatedReview, ReminderSent, ReviewCycle, StatusReport
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
 
 
 @admin.register(ReviewCycle)
