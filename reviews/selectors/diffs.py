@@ -80,9 +80,12 @@ def submitted_snapshot(report: StatusReport, revision: int) -> dict | None:
     return transition.snapshot if transition else None
 
 
-def report_diffs(*, user: User, report: StatusReport, as_submitted: bool) -> list[Diff]:
-    """What changed since the revision this user last saw, and since last year's approved report.
-    `as_submitted`: the user sees the last submission, not the text being revised."""
+def report_diffs(
+    *, user: User, report: StatusReport, as_submitted: bool
+) -> tuple[list[Diff], int | None]:
+    """What changed since the revision this user last saw, and since last year's approved report;
+    and the revision they last saw (None: never). `as_submitted`: the user sees the last
+    submission, not the text being revised."""
     current = (
         (submitted_snapshot(report, report.revision) or {}) if as_submitted else snapshot(report)
     )
@@ -107,4 +110,4 @@ def report_diffs(*, user: User, report: StatusReport, as_submitted: bool) -> lis
         old = submitted_snapshot(last_year, last_year.revision)
         if old is not None:
             diffs.append(diff(old, current, against=f"the approved {last_year.cycle.year} report"))
-    return diffs
+    return diffs, seen.revision if seen is not None else None

@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404
 from django.urls import reverse
+from django.utils import timezone
 
 from pesco_review.accounts.models import User
 from pesco_review.permissions import may
@@ -96,12 +97,18 @@ def comments_for(*, user: User, report: StatusReport) -> list[Comment]:
     return list(comments.order_by("created_at", "pk"))
 
 
-def mark_seen(*, user: User, report: StatusReport) -> None:
-    """Remember the revision a secretariat member has now seen."""
-    if not report.was_submitted or not may(user, "reviews.view_review_queue"):
+def mark_seen(*, user: User, report: StatusReport, seen: int | None) -> None:
+    """Remember the revision a secretariat member has now seen: nothing to write when it is
+    the one they saw last (`seen`), else one statement (an upsert)."""
+    if seen == report.revision or not report.was_submitted:
         return
-    ReportView.objects.update_or_create(
-        report=report, user=user, defaults={"revision": report.revision}
+    if not may(user, "reviews.view_review_queue"):
+        return
+    ReportView.objects.bulk_create(
+        [ReportView(report=report, user=user, revision=report.revision, seen_at=timezone.now())],
+        update_conflicts=True,
+        unique_fields=["report", "user"],
+        update_fields=["revision", "seen_at"],
     )
 
 
@@ -201,8 +208,8 @@ def report_page(*, user: User, pk: int) -> ReportPage:
     comments = comments_for(user=user, report=report)
     threads = _threads(comments)
     can = _can(user, report)
-    diffs = report_diffs(user=user, report=report, as_submitted=as_submitted)
-    mark_seen(user=user, report=report)
+    diffs, seen = report_diffs(user=user, report=report, as_submitted=as_submitted)
+    mark_seen(user=user, report=report, seen=seen)
     own = is_own_report(user=user, report=report)
     transitions = list(report.transitions.select_related("actor").order_by("at", "pk"))
     history = None

@@ -4,12 +4,14 @@ import re
 from datetime import date
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
 from reviews import services
 from reviews.enums import ReportState
-from reviews.models import Comment, MilestoneProposal, ReviewCycle, StatusReport
+from reviews.models import Comment, MilestoneProposal, ReportView, ReviewCycle, StatusReport
 from reviews.workflow import report_transition
 from tests import factories
 
@@ -354,7 +356,7 @@ def test_report_page_query_count_same_for_1_and_20_milestones_and_comments(
     client.force_login(role_users["eda"])
     factories_comment(submitted)  # one comment, whose files are read with it
     client.get(submitted.get_absolute_url())  # first view records what was seen
-    with django_assert_num_queries(21):
+    with django_assert_num_queries(17):
         client.get(submitted.get_absolute_url())
 
     for body in ("eda", "eeas", "eums"):
@@ -374,10 +376,33 @@ def test_report_page_query_count_same_for_1_and_20_milestones_and_comments(
     for comment in Comment.objects.filter(report=submitted)[:5]:  # evidence, on both levels
         factories.AttachmentFactory(report=submitted)
         factories.AttachmentFactory(report=submitted, comment=comment)
-    with django_assert_num_queries(21):
+    with django_assert_num_queries(17):
         response = client.get(submitted.get_absolute_url())
     assert len(response.context["page"].milestones) == 20
     assert [len(e.earlier) for e in response.context["assessments"].entries] == [0, 2, 2, 2]
+
+
+def test_report_page_records_a_reviewers_visit_in_one_statement_only_when_the_revision_changed(
+    client, role_users, submitted
+):
+    client.force_login(role_users["eda"])
+    url = submitted.get_absolute_url()
+
+    def writes() -> list[str]:
+        with CaptureQueriesContext(connection) as queries:
+            client.get(url)
+        return [
+            q["sql"].split()[0]
+            for q in queries.captured_queries
+            if q["sql"].split()[0] in ("INSERT", "UPDATE", "DELETE", "SAVEPOINT")
+        ]
+
+    first, again = writes(), writes()
+    StatusReport.objects.filter(pk=submitted.pk).update(revision=2)
+    changed = writes()
+
+    assert (first, again, changed) == (["INSERT"], [], ["INSERT"])  # an upsert: one statement
+    assert ReportView.objects.get(report=submitted, user=role_users["eda"]).revision == 2
 
 
 def form_data(report, **values) -> dict:
