@@ -14,6 +14,7 @@ from onboarding.enums import ImportKind, RowOutcome
 from pesco_review.accounts.models import User
 from projects.enums import ParticipationRole, ProjectRoleKind, StateKind
 from projects.models import PESCO_START, MemberState, Milestone, Participation, Project, ProjectRole
+from reviews.documents.conventions import long_date
 
 DATE_FORMATS = ("%Y-%m-%d", "%d/%m/%Y", "%d.%m.%Y", "%d-%m-%Y")
 TITLE_MAX = Milestone._meta.get_field("title").max_length or 200
@@ -54,10 +55,6 @@ def plan(kind: str, rows: list[dict]) -> list[Planned]:
                 Planned(row["row"], RowOutcome.ERROR, planner.label(row["cells"]), [str(error)])
             )
     return planned
-
-
-def long_date(value: date) -> str:
-    return f"{value.day} {value:%B %Y}"
 
 
 def _key(text: str) -> str:

@@ -37,23 +37,23 @@ def server_errors_as_unreachable() -> Iterator[None]:
     try:
         yield
     except ClientError as error:
-        status = error.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 0)
-        if status >= 500:
+        if _server_error(error):
             raise StorageServerError(str(error)) from error
         raise
 
 
+def _server_error(error: ClientError) -> bool:
+    return error.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 0) >= 500
+
+
 UNREACHABLE_MESSAGE = (
-    "The file store cannot be reached just now, so nothing was stored. Try again in a few "
-    "minutes; if it lasts, tell the PESCO secretariat."
+    "The file store cannot be reached just now. Try again in a few minutes; if it lasts, tell "
+    "the PESCO secretariat."
 )
 
 
 def is_unreachable(error: BaseException) -> bool:
     """An outage of the object storage (STORAGE_UNREACHABLE or a 5xx answer)."""
-    if isinstance(error, STORAGE_UNREACHABLE):
-        return True
-    status = 0
-    if isinstance(error, ClientError):
-        status = error.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 0)
-    return status >= 500
+    return isinstance(error, STORAGE_UNREACHABLE) or (
+        isinstance(error, ClientError) and _server_error(error)
+    )
