@@ -360,7 +360,15 @@ def test_a_file_a_submission_carried_stays_with_the_report(client, submitted, ro
 
 @pytest.mark.parametrize(
     ("role", "status"),
-    [("member", 403), ("eda", 404), ("lead", 404), ("leadership", 404), ("superuser", 404)],
+    [
+        ("member", 403),
+        ("eda", 404),
+        ("lead", 404),
+        ("leadership", 404),
+        ("superuser", 404),
+        ("staff", 404),
+        ("no_role", 404),
+    ],
 )
 def test_nobody_but_the_coordinator_removes_a_file(client, draft, role_users, media, role, status):
     attachment = services.attachment_add(
