@@ -16,14 +16,24 @@ from projects.enums import ProjectRoleKind
 
 
 def project_roles_of(user) -> dict[int, str]:
-    """{project id: role} for the user's project roles; one query, cached on the user."""
-    if not user.is_authenticated:
+    """{project id: role} for the user's project roles; one query, cached on the user. Only a
+    national point of contact holds project roles (ProjectRole.clean): for any other account
+    none counts, without a query, even a role written around that check."""
+    if not user.is_authenticated or not user.is_national_contact:
         return {}
     cached = getattr(user, "_project_roles_cache", None)
     if cached is None:
         cached = dict(user.project_roles.values_list("project_id", "role"))
         user._project_roles_cache = cached
     return cached
+
+
+def role_recorded(user, project_id: int) -> str | None:
+    """The role the user holds in the project as recorded, whatever their account is now (one
+    query): the four-eyes checks read it, where project_roles_of ignores a role that gives a
+    secretariat account nothing."""
+    roles = user.project_roles.filter(project_id=project_id)
+    return roles.values_list("role", flat=True).first()
 
 
 @rules.predicate

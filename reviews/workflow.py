@@ -25,7 +25,7 @@ from pesco_review.accounts.models import User
 from pesco_review.history import attribute, save_with_history
 from pesco_review.permissions import may
 from projects.enums import PhaseSlug, ProjectStatus
-from projects.rules import is_secretariat_lead, is_secretariat_reviewer, project_roles_of
+from projects.rules import is_secretariat_lead, is_secretariat_reviewer, role_recorded
 from reviews.enums import ReportAction, ReportState
 from reviews.models import Approval, Comment, ReportTransition, ReviewCycle, StatusReport
 from reviews.notifications import transition_notify
@@ -104,18 +104,22 @@ def report_is_complete(report: StatusReport, actor: User) -> None:
         raise ValidationError(["The report cannot be submitted yet:", *missing])
 
 
+def holds_no_role_in_project(report: StatusReport, actor: User) -> None:
+    """Four eyes: nobody approves a report of a project in which a role is recorded for them,
+    even one their account no longer gives them (read when the action is taken)."""
+    if role := role_recorded(actor, report.project_id):
+        raise PermissionDenied(
+            f"You are a {role} of {report.project.acronym}: "
+            "nobody approves a report of a project they coordinate or are a member of."
+        )
+
+
 def body_may_approve(report: StatusReport, actor: User) -> None:
     """Four eyes: the actor's body is one the cycle requires and has not yet approved this
-    revision; the actor approved it for no body (whatever their body is now), and holds no
-    role in the project."""
+    revision, and the actor approved it for no body (whatever their body is now)."""
     body = actor.secretariat_body
     if body not in report.cycle.required_bodies:
         raise PermissionDenied("Approvals are given by a reviewer, for a body the cycle requires.")
-    if project_roles_of(actor).get(report.project_id) is not None:
-        raise PermissionDenied(
-            f"You are a {project_roles_of(actor)[report.project_id]} of {report.project.acronym}: "
-            "nobody approves a report of a project they coordinate or are a member of."
-        )
     given = approvals_of_revision(report)
     mine = [a for a in given if a.reviewer_id == actor.pk]
     if mine:
@@ -342,7 +346,7 @@ TRANSITIONS: dict[tuple[str, str], Transition] = {
             button="Approve for the {body}",
             needs_revision=True,
             preconditions=(body_may_approve,),
-            guards=(cycle_takes_decisions, register_dates_valid),
+            guards=(holds_no_role_in_project, cycle_takes_decisions, register_dates_valid),
             effects=(record_approval,),
             moves_when=every_required_body_approved,
             arrival_effects=(stamp_approved, register_follows),

@@ -35,6 +35,14 @@ def body_decisions(report: StatusReport) -> list[tuple[str, bool]]:
     return [(body, body in approved) for body in report.cycle.required_bodies]
 
 
+def updates_of(report: StatusReport) -> list[MilestoneUpdate]:
+    """The report's milestone updates with their milestones, in milestone order: the ones a page
+    prefetched (no query), else one query."""
+    if "updates" in getattr(report, "_prefetched_objects_cache", {}):
+        return sorted(report.updates.all(), key=lambda u: u.milestone.position)
+    return list(report.updates.select_related("milestone").order_by("milestone__position"))
+
+
 def milestone_name(position: int, title: str) -> str:
     return f"Milestone {position} “{title}”"
 
@@ -48,8 +56,7 @@ def missing_items(report: StatusReport) -> list[str]:
     for name in Narrative.REQUIRED:
         if not getattr(report, name).strip():
             missing.append(f"{Narrative(name).label} is missing.")
-    # Uses the prefetched updates (with their milestones) where a page has them.
-    for update in sorted(report.updates.all(), key=lambda u: u.milestone.position):
+    for update in updates_of(report):
         name = milestone_name(update.milestone.position, update.milestone.title)
         if not update.status:
             missing.append(f"{name}: status is missing.")
@@ -63,7 +70,7 @@ def missing_items(report: StatusReport) -> list[str]:
 def date_problems(report: StatusReport) -> list[str]:
     """The milestone dates the report carries that no milestone can have, each named."""
     problems = []
-    for update in sorted(report.updates.all(), key=lambda u: u.milestone.position):
+    for update in updates_of(report):
         errors = update_date_errors(
             achieved_on=update.achieved_on if update.is_achieved else None,
             forecast_date=update.forecast_date,
@@ -93,7 +100,7 @@ def snapshot(report: StatusReport) -> dict:
                 "achieved_on": update.achieved_on.isoformat() if update.achieved_on else None,
                 "narrative": update.narrative,
             }
-            for update in report.updates.select_related("milestone")
+            for update in updates_of(report)
         },
     }
 
@@ -165,7 +172,7 @@ def content_saved(report: StatusReport) -> Content:
         assessment_label=report.get_assessment_display() if report.assessment else "",
         phase=str(report.phase_reported) if report.phase_reported_id else "",
         narratives=[(n.label, getattr(report, n.value)) for n in Narrative],
-        milestones=[_line(u, _fields(u)) for u in report.updates.all()],
+        milestones=[_line(u, _fields(u)) for u in updates_of(report)],
     )
 
 
@@ -176,7 +183,7 @@ def _iso(value: str | None) -> date | None:
 def content_submitted(report: StatusReport, data: dict) -> Content:
     """What a submission snapshot says, for the report's milestones that it covers."""
     lines = []
-    for update in report.updates.all():
+    for update in updates_of(report):
         values = data.get("milestones", {}).get(str(update.milestone_id))
         if values is None:
             continue  # added since the submission

@@ -2,10 +2,13 @@
 
 from dataclasses import dataclass, field
 
+from django.db.models import OuterRef, Subquery
+
 from pesco_review.accounts.models import User
+from pesco_review.permissions import may
 from reviews.enums import Narrative, ReportAction, ReportState
-from reviews.models import ReportView, StatusReport
-from reviews.selectors.content import milestone_name, snapshot
+from reviews.models import ReportTransition, ReportView, StatusReport
+from reviews.selectors.content import milestone_name
 
 
 @dataclass
@@ -70,44 +73,59 @@ def diff(old: dict, new: dict, *, against: str) -> Diff:
     return result
 
 
-def submitted_snapshot(report: StatusReport, revision: int) -> dict | None:
-    transition = (
-        report.transitions.filter(action__in=sorted(ReportAction.SUBMISSIONS), revision=revision)
-        .filter(snapshot__isnull=False)
-        .order_by("-at")
-        .first()
-    )
-    return transition.snapshot if transition else None
+def snapshot_of(transitions: list[ReportTransition], revision: int) -> dict | None:
+    """What the report said when `revision` was submitted, from its loaded workflow steps
+    (oldest first), without a query: the last submission of that revision."""
+    found = [
+        t.snapshot
+        for t in transitions
+        if t.revision == revision and t.action in ReportAction.SUBMISSIONS and t.snapshot
+    ]
+    return found[-1] if found else None
 
 
-def report_diffs(
-    *, user: User, report: StatusReport, as_submitted: bool
-) -> tuple[list[Diff], int | None]:
-    """What changed since the revision this user last saw, and since last year's approved report;
-    and the revision they last saw (None: never). `as_submitted`: the user sees the last
-    submission, not the text being revised."""
-    current = (
-        (submitted_snapshot(report, report.revision) or {}) if as_submitted else snapshot(report)
-    )
-    diffs = []
-    seen = ReportView.objects.filter(report=report, user=user).first()
-    if seen is not None and seen.revision < report.revision:
-        old = submitted_snapshot(report, seen.revision)
-        if old is not None:
-            diffs.append(
-                diff(old, current, against=f"revision {seen.revision}, which you last saw")
-            )
-    last_year = (
+def last_years_snapshot(report: StatusReport) -> tuple[int, dict | None] | None:
+    """The project's latest approved report of an earlier cycle (its year) and what its approved
+    revision said when submitted, in one query; None if there is none."""
+    snapshots = ReportTransition.objects.filter(
+        report=OuterRef("pk"),
+        revision=OuterRef("revision"),
+        action__in=sorted(ReportAction.SUBMISSIONS),
+        snapshot__isnull=False,
+    ).order_by("-at")
+    return (
         StatusReport.objects.filter(
             project_id=report.project_id,
             cycle__year__lt=report.cycle.year,
             state=ReportState.APPROVED,
         )
         .order_by("-cycle__year")
+        .values_list("cycle__year", Subquery(snapshots.values("snapshot")[:1]))
         .first()
     )
-    if last_year is not None:
-        old = submitted_snapshot(last_year, last_year.revision)
+
+
+def report_diffs(
+    *,
+    user: User,
+    report: StatusReport,
+    current: dict,
+    transitions: list[ReportTransition],
+) -> tuple[list[Diff], int | None]:
+    """What changed in `current` (the content this user sees) since the revision they last saw,
+    and since last year's approved report; and the revision they last saw (None: never, or not a
+    reader whose visits are recorded). `transitions`: the report's workflow steps, oldest first."""
+    diffs = []
+    seen = None
+    if may(user, "reviews.view_review_queue"):  # only the secretariat's visits are recorded
+        seen = ReportView.objects.filter(report=report, user=user).first()
+    if seen is not None and seen.revision < report.revision:
+        old = snapshot_of(transitions, seen.revision)
         if old is not None:
-            diffs.append(diff(old, current, against=f"the approved {last_year.cycle.year} report"))
+            diffs.append(
+                diff(old, current, against=f"revision {seen.revision}, which you last saw")
+            )
+    year, old = last_years_snapshot(report) or (None, None)
+    if old is not None:
+        diffs.append(diff(old, current, against=f"the approved {year} report"))
     return diffs, seen.revision if seen is not None else None

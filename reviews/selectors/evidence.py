@@ -18,14 +18,13 @@ def _visible(user: User, report: StatusReport, attachment: Attachment, own: bool
     return own or not is_work_in_progress(report, attachment)
 
 
-def report_evidence(*, user: User, report: StatusReport) -> list[Attachment]:
-    """The files attached to the report itself that the user may see, in one query. (A
-    comment's files come with the comment: reviews.selectors.reports.comments_for.)"""
+def report_evidence(
+    *, user: User, report: StatusReport, files: list[Attachment]
+) -> list[Attachment]:
+    """Of the report's files (reports.report_files), those attached to the report itself that
+    the user may see. (A comment's files come with the comment: reports.comments_for.)"""
     own = is_own_report(user=user, report=report)
-    rows = Attachment.objects.filter(report=report, comment__isnull=True).select_related(
-        "uploaded_by"
-    )
-    return [a for a in rows.order_by("uploaded_at", "pk") if _visible(user, report, a, own)]
+    return [a for a in files if a.comment_id is None and _visible(user, report, a, own)]
 
 
 def attachment_for_download(*, user: User, pk: int) -> Attachment:

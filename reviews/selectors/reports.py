@@ -29,8 +29,9 @@ from reviews.selectors.content import (
     content_saved,
     content_submitted,
     missing_items,
+    snapshot,
 )
-from reviews.selectors.diffs import Diff, report_diffs, submitted_snapshot
+from reviews.selectors.diffs import Diff, report_diffs, snapshot_of
 from reviews.selectors.history import HistoryLine, report_history, submitted_history
 from reviews.workflow import actions_for
 
@@ -85,16 +86,29 @@ def sees_work_in_progress(*, user: User, report: StatusReport) -> bool:
     return is_own_report(user=user, report=report) or not report.is_sent_back
 
 
-def comments_for(*, user: User, report: StatusReport) -> list[Comment]:
-    """The comments this user may read: internal ones only for the secretariat."""
-    comments = report.comments.select_related(
+def report_files(report: StatusReport) -> list[Attachment]:
+    """Every file of the report, on the report itself and on its comments, in one query."""
+    files = Attachment.objects.filter(report=report).select_related("uploaded_by")
+    return list(files.order_by("uploaded_at", "pk"))
+
+
+def comments_for(*, user: User, report: StatusReport, files: list[Attachment]) -> list[Comment]:
+    """The comments this user may read: internal ones only for the secretariat. Each carries
+    its `files`, from the report's files (report_files): a comment's files are as visible as
+    the comment."""
+    readable = report.comments.select_related(
         "author__member_state", "resolved_by", "update__milestone"
-    ).prefetch_related(  # a comment's files are as visible as the comment
-        Prefetch("attachments", Attachment.objects.select_related("uploaded_by"))
     )
     if not may(user, "reviews.view_internal_comments"):
-        comments = comments.filter(visibility=CommentVisibility.SHARED)
-    return list(comments.order_by("created_at", "pk"))
+        readable = readable.filter(visibility=CommentVisibility.SHARED)
+    comments = list(readable.order_by("created_at", "pk"))
+    by_comment: dict[int, list[Attachment]] = {}
+    for attachment in files:
+        if attachment.comment_id is not None:
+            by_comment.setdefault(attachment.comment_id, []).append(attachment)
+    for comment in comments:
+        comment.files = by_comment.get(comment.pk, [])  # type: ignore[attr-defined]
+    return comments
 
 
 def mark_seen(*, user: User, report: StatusReport, seen: int | None) -> None:
@@ -150,6 +164,7 @@ class ReportPage:
     proposals: list[MilestoneProposal]
     can: dict[str, bool]
     history: list[HistoryLine] | None
+    files: list[Attachment]  # every file of the report, before any visibility rule
 
 
 def _threads(comments: list[Comment]) -> dict[int | None, list[Thread]]:
@@ -199,19 +214,20 @@ def _buttons(user: User, report: StatusReport) -> list[ActionButton]:
 def report_page(*, user: User, pk: int) -> ReportPage:
     """Everything the report page shows this user (and the revision they have now seen)."""
     report = report_detail(user=user, pk=pk)
+    transitions = list(report.transitions.select_related("actor").order_by("at", "pk"))
     as_submitted = not sees_work_in_progress(user=user, report=report)
-    content = (
-        content_submitted(report, submitted_snapshot(report, report.revision) or {})
-        if as_submitted
-        else content_saved(report)
-    )
-    comments = comments_for(user=user, report=report)
+    if as_submitted:  # one snapshot per revision: the page and its diffs read the same one
+        current = snapshot_of(transitions, report.revision) or {}
+        content = content_submitted(report, current)
+    else:
+        current, content = snapshot(report), content_saved(report)
+    files = report_files(report)
+    comments = comments_for(user=user, report=report, files=files)
     threads = _threads(comments)
     can = _can(user, report)
-    diffs, seen = report_diffs(user=user, report=report, as_submitted=as_submitted)
+    diffs, seen = report_diffs(user=user, report=report, current=current, transitions=transitions)
     mark_seen(user=user, report=report, seen=seen)
     own = is_own_report(user=user, report=report)
-    transitions = list(report.transitions.select_related("actor").order_by("at", "pk"))
     history = None
     if can["history"]:
         history = report_history(report) if own else submitted_history(report, transitions)
@@ -233,4 +249,5 @@ def report_page(*, user: User, pk: int) -> ReportPage:
         proposals=[p for p in report.proposals.all() if own or p.is_sent],
         can=can,
         history=history,
+        files=files,
     )

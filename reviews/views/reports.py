@@ -27,7 +27,7 @@ class ReportDetailView(TemplateView):
         user = self.request.user
         page = report_page(user=user, pk=self.kwargs["pk"])
         report = page.report
-        evidence = report_evidence(user=user, report=report)
+        evidence = report_evidence(user=user, report=report, files=page.files)
         context.update(
             page=page,
             report=report,
