@@ -511,7 +511,7 @@ def test_build_whose_pdf_render_fails_ends_failed_with_the_step_and_no_file(
     assert (queued_review.state, queued_review.attempts, queued_review.error) == (
         BuildState.FAILED,
         1,
-        "Drawing the charts and rendering the PDF failed: unclosed delimiter",
+        "Rendering the PDF failed: unclosed delimiter",
     )
     assert (queued_review.pdf.name, queued_review.docx.name, queued_review.pdf_sha256) == (
         "",

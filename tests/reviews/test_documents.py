@@ -86,6 +86,23 @@ def built(cycle):
     return context, render_documents(context, lambda step, percent: None)
 
 
+def test_build_writes_the_docx_while_typst_renders_the_pdf_in_its_child(cycle):
+    for n in range(60):
+        approved(cycle, f"Test project {n}", f"TP{n}")
+    context = build_context(cycle=cycle, version=1, generated_by="Lead")
+    steps = []
+
+    files = render_documents(context, lambda step, percent: steps.append(percent))
+
+    (pdf_start, pdf_end), (docx_start, docx_end) = files.spans["pdf"], files.spans["docx"]
+    assert files.spans["charts"][1] <= docx_start  # the DOCX shows the charts typst drew
+    assert docx_start < pdf_end  # the DOCX began before the PDF was done,
+    assert pdf_start < docx_end  # and the PDF before the DOCX was: they overlap
+    assert steps == [30, 50, 70]
+    assert "Test project 59 (TP59)" in pdf_text(files.pdf)
+    assert "Test project 59 (TP59)" in docx_text(files.docx)
+
+
 def test_documents_name_every_approved_project_and_the_computed_figures(reports, cycle):
     context, files = built(cycle)
 
