@@ -627,6 +627,12 @@ class ConsolidatedReview(models.Model):
         default=list, blank=True, help_text="The exact report revisions the version was built from."
     )
     figures = models.JSONField(default=dict, blank=True)
+    export_rows = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text="The figures and milestone rows the version printed, as the CSV/XLSX export "
+        "gives them: {heading, figures, milestones}.",
+    )
     names_reviewers = models.BooleanField(
         "names the reviewers",
         default=False,

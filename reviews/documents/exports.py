@@ -1,4 +1,5 @@
-"""The cycle's figures and milestone table as CSV and XLSX, every cell through `safe_cell`: a
+"""The cycle's figures and milestone table as CSV and XLSX, as a built version printed them
+(stored with the version when it is built: export_rows), every cell through `safe_cell`: a
 text a spreadsheet would read as a formula (a milestone title typed as `=HYPERLINK(...)`) is
 given as text, as OWASP's CSV-injection guidance says; numbers stay numbers."""
 
@@ -87,28 +88,55 @@ def milestone_rows(context: ReviewContext) -> list[list]:
     ]
 
 
-def _sheet_rows(context: ReviewContext, sheet: str) -> list[list]:
+def export_rows(context: ReviewContext) -> dict[str, list]:
+    """What the export gives of a built version, stored with it when it is built (JSON): the
+    heading, the figures and the milestone table, as the document printed them."""
+    title = f"PESCO annual progress review {context.year}, version {context.version}"
+    return {
+        "heading": [title + (", provisional" if context.provisional else ""), context.marking],
+        "figures": figure_rows(context),
+        "milestones": milestone_rows(context),
+    }
+
+
+def no_version_rows(*, year: int, marking: str, since_closed: bool) -> dict[str, list]:
+    """The export of a cycle with no built version to take its figures from: it says so."""
+    when = "since the cycle closed" if since_closed else "yet"
+    return {
+        "heading": [f"PESCO annual progress review {year}", marking],
+        "figures": [
+            [
+                f"No version of the {year} review has been built {when}: the figures are those "
+                "of a built version. Build one, then export again."
+            ]
+        ],
+        "milestones": [],
+    }
+
+
+def _sheet_rows(rows: dict[str, list], sheet: str) -> list[list]:
     """The rows of one sheet, every cell made safe."""
     if sheet == "Figures":
-        heading = [f"PESCO annual progress review {context.year}", context.marking]
-        return _safe([heading, ["Figure", "Projects"], *figure_rows(context)])
-    return _safe([MILESTONE_COLUMNS, *milestone_rows(context)])
+        return _safe([rows["heading"], ["Figure", "Projects"], *rows["figures"]])
+    return _safe([MILESTONE_COLUMNS, *rows["milestones"]])
 
 
-def to_csv(context: ReviewContext) -> bytes:
+def to_csv(rows: dict[str, list]) -> bytes:
+    """The export (export_rows or no_version_rows) as one CSV: the figures, then the milestones."""
     out = io.StringIO()
     writer = csv.writer(out)
-    for row in _sheet_rows(context, "Figures") + [[]] + _sheet_rows(context, "Milestones"):
+    for row in _sheet_rows(rows, "Figures") + [[]] + _sheet_rows(rows, "Milestones"):
         writer.writerow(row)
     return out.getvalue().encode("utf-8-sig")  # Excel opens UTF-8 with a BOM correctly
 
 
-def to_xlsx(context: ReviewContext) -> bytes:
+def to_xlsx(rows: dict[str, list]) -> bytes:
+    """The export as a workbook: a Figures sheet and a Milestones sheet."""
     book = Workbook()
     book.remove(book.active)
     for title in ("Figures", "Milestones"):
         sheet = book.create_sheet(title)
-        for row in _sheet_rows(context, title):
+        for row in _sheet_rows(rows, title):
             sheet.append(row)
     out = io.BytesIO()
     book.save(out)

@@ -5,7 +5,7 @@ from django.http import Http404
 
 from pesco_review.accounts.models import User
 from pesco_review.permissions import may
-from reviews.enums import BuildState
+from reviews.enums import BuildState, CycleState
 from reviews.models import ConsolidatedReview, ReviewCycle, ReviewDownload
 
 
@@ -45,3 +45,13 @@ def consolidated_for_download(*, user: User, pk: int) -> ConsolidatedReview:
     if review is None or not may(user, "reviews.download_review", review):
         raise Http404("No such document.")
     return review
+
+
+def version_for_figures(*, cycle: ReviewCycle) -> ConsolidatedReview | None:
+    """The version whose stored figures the cycle's export gives (one query): its latest
+    succeeded version, and once the cycle is closed the latest built since then (a provisional
+    version's figures are not the cycle's final ones). None if there is none."""
+    versions = cycle.consolidated.filter(state=BuildState.SUCCEEDED).exclude(export_rows={})
+    if cycle.state in CycleState.FINAL:
+        versions = versions.filter(provisional=False)
+    return versions.only("pk", "version", "export_rows").order_by("-version").first()

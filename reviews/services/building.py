@@ -3,6 +3,7 @@ finish or say why. State changes go through reviews.builds."""
 
 import hashlib
 import time
+from dataclasses import asdict
 from datetime import timedelta
 from functools import partial
 
@@ -92,6 +93,8 @@ def _store(review: ConsolidatedReview, built) -> dict[str, str]:
 
 def _record(review: ConsolidatedReview, built, context, names: dict[str, str]) -> bool:
     """Point the version at its files, if this run still holds it; else remove the files."""
+    from reviews.documents.exports import export_rows  # noqa: PLC0415 - heavy imports
+
     moved = build_transition(
         review,
         "succeed",
@@ -102,7 +105,8 @@ def _record(review: ConsolidatedReview, built, context, names: dict[str, str]) -
         docx_sha256=hashlib.sha256(built.docx).hexdigest(),
         built_from=context.built_from,
         warnings=context.warnings,
-        figures=context.as_json()["figures"],
+        figures=asdict(context.figures),
+        export_rows=export_rows(context),
         progress=100,
         step="Done",
         error="",

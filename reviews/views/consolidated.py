@@ -10,9 +10,9 @@ from pesco_review.accounts.client_ip import client_ip
 from pesco_review.permissions import RulesPermissionRequiredMixin, may
 from pesco_review.security import security_event
 from reviews import services
-from reviews.enums import BuildState, DownloadKind
+from reviews.enums import BuildState, CycleState, DownloadKind
 from reviews.models import ConsolidatedReview, ReviewCycle
-from reviews.selectors.consolidated import consolidated_for_download
+from reviews.selectors.consolidated import consolidated_for_download, version_for_figures
 from reviews.views._common import show_errors
 
 CONTENT_TYPES = {
@@ -120,21 +120,29 @@ class ReviewDownloadView(View):
 
 
 class FiguresExportView(View):
-    """The cycle's figures and milestone table, from its approved reports, as CSV or XLSX: for
-    the lead at any time, for leadership once the cycle is closed (an open cycle's figures are
-    provisional)."""
+    """The cycle's figures and milestone table as CSV or XLSX, as its latest built version
+    printed them (stored with it, never computed again here): for the lead at any time, for
+    leadership once the cycle is closed (from a version built since then)."""
 
     def get(self, request, year: int, kind: str):
         from reviews.documents import exports  # noqa: PLC0415 - heavy imports stay in documents
-        from reviews.documents.context import build_context  # noqa: PLC0415
 
         if kind not in {"csv", "xlsx"}:
             raise Http404("No such format.")
         cycle = get_object_or_404(ReviewCycle, year=year)
         if not may(request.user, "reviews.export_figures", cycle):
             raise PermissionDenied("The figures of this cycle are not yours to export.")
-        context = build_context(cycle=cycle)
-        body = exports.to_csv(context) if kind == "csv" else exports.to_xlsx(context)
+        version = version_for_figures(cycle=cycle)
+        rows = (
+            version.export_rows
+            if version is not None
+            else exports.no_version_rows(
+                year=year,
+                marking=cycle.handling_marking,
+                since_closed=cycle.state in CycleState.FINAL,
+            )
+        )
+        body = exports.to_csv(rows) if kind == "csv" else exports.to_xlsx(rows)
         response = HttpResponse(body, content_type=CONTENT_TYPES[kind])
         name = f"PESCO-annual-review-{year}-figures.{kind}"
         response["Content-Disposition"] = f'attachment; filename="{name}"'

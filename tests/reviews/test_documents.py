@@ -371,11 +371,8 @@ def test_cycle_page_leadership_sees_only_published_versions(client, succeeded, c
     assert "Build a new version" not in after.text
 
 
-def test_figures_export_csv_and_xlsx_hold_figures_and_milestones(
-    client, reports, cycle, role_users
-):
-    services.cycle_close(actor=role_users["lead"], cycle=cycle)  # final figures, for leadership
-    client.force_login(role_users["leadership"])
+def test_figures_export_csv_and_xlsx_hold_figures_and_milestones(client, succeeded, role_users):
+    client.force_login(role_users["leadership"])  # a final version, built after the cycle closed
 
     csv_response = client.get(reverse("reviews:figures_export", args=[2026, "csv"]))
     xlsx_response = client.get(reverse("reviews:figures_export", args=[2026, "xlsx"]))
@@ -394,6 +391,80 @@ def test_figures_export_csv_and_xlsx_hold_figures_and_milestones(
     }
     client.force_login(role_users["coordinator"])
     assert client.get(reverse("reviews:figures_export", args=[2026, "csv"])).status_code == 403
+
+
+def export_csv(client, year: int) -> list[list[str]]:
+    response = client.get(reverse("reviews:figures_export", args=[year, "csv"]))
+    assert response["Content-Disposition"] == (
+        f'attachment; filename="PESCO-annual-review-{year}-figures.csv"'
+    )
+    return list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+
+
+def test_figures_export_gives_what_the_version_printed_not_what_changed_since(
+    client, succeeded, cycle, role_users
+):
+    approved(cycle, "Coastal Radar Chain", "CRC")  # approved after the version was built
+    client.force_login(role_users["lead"])
+
+    rows = export_csv(client, 2026)
+
+    assert rows[0] == ["PESCO annual progress review 2026, version 1", "LIMITE"]
+    with succeeded.pdf.open("rb") as file:
+        printed = pdf_text(file.read())
+    approved_count, in_review = re.search(
+        r"In the 2026 cycle, (\d+) of the (\d+) projects under review", printed
+    ).groups()
+    assert approved_count == "2"  # not the report approved since
+    assert f"Reports approved {approved_count}" in printed
+    assert ["Reports approved", approved_count] in rows
+    assert ["Projects under review", in_review] in rows
+    assert {r[0] for r in rows[rows.index(MILESTONE_COLUMNS) + 1 :]} == {"HPN", "MRMU"}
+
+
+def test_figures_export_costs_the_same_queries_whatever_the_number_of_reports(
+    client, reports, cycle, role_users, django_assert_num_queries
+):
+    client.force_login(role_users["lead"])
+    lead = role_users["lead"]
+    counts = []
+    for version, more in ((1, 0), (2, 5)):
+        for n in range(more):
+            approved(cycle, f"Test project {n}", f"TP{n}")
+        review = ConsolidatedReview.objects.create(cycle=cycle, version=version, requested_by=lead)
+        services.review_build(review_id=review.pk, task_id=f"task-{version}")
+        with django_assert_num_queries(4):  # session, user, cycle, version
+            rows = export_csv(client, 2026)
+        counts.append(next(int(r[1]) for r in rows if r[:1] == ["Reports approved"]))
+    assert counts == [2, 7]
+
+
+def test_figures_export_without_a_built_version_says_so(client, reports, cycle, role_users):
+    lead = role_users["lead"]
+    client.force_login(lead)
+    nothing_built = export_csv(client, 2026)
+    review = ConsolidatedReview.objects.create(cycle=cycle, version=1, requested_by=lead)
+    services.review_build(review_id=review.pk, task_id="task-1")  # while the cycle is open
+    provisional = export_csv(client, 2026)
+    services.cycle_close(actor=lead, cycle=cycle)
+
+    closed = export_csv(client, 2026)
+
+    assert nothing_built[:3] == [
+        ["PESCO annual progress review 2026", "LIMITE"],
+        ["Figure", "Projects"],
+        [
+            "No version of the 2026 review has been built yet: the figures are those of a "
+            "built version. Build one, then export again."
+        ],
+    ]
+    assert nothing_built[4:] == [MILESTONE_COLUMNS]
+    assert provisional[0] == ["PESCO annual progress review 2026, version 1, provisional", "LIMITE"]
+    assert ["Reports approved", "2"] in provisional
+    assert closed[2] == [
+        "No version of the 2026 review has been built since the cycle closed: the figures are "
+        "those of a built version. Build one, then export again."
+    ]
 
 
 def test_build_review_command_writes_both_files(reports, cycle, tmp_path):
