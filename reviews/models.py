@@ -287,6 +287,15 @@ def update_date_errors(
     return errors
 
 
+def slippage_days(
+    *, baseline: date, achieved_on: date | None, forecast_date: date | None
+) -> int | None:
+    """Days the achievement (or the forecast, before it) lies after the milestone's baseline,
+    negative when ahead; None without a date. Every page and document computes slippage here."""
+    when = achieved_on or forecast_date
+    return None if when is None else (when - baseline).days
+
+
 class MilestoneUpdate(models.Model):
     report = models.ForeignKey(StatusReport, on_delete=models.PROTECT, related_name="updates")
     milestone = models.ForeignKey(
@@ -335,10 +344,11 @@ class MilestoneUpdate(models.Model):
     @property
     def slippage_days(self) -> int | None:
         """Days the forecast (or achievement) lies after the baseline; None without a date."""
-        when = self.achieved_on or self.forecast_date
-        if when is None:
-            return None
-        return (when - self.milestone.baseline_due).days
+        return slippage_days(
+            baseline=self.milestone.baseline_due,
+            achieved_on=self.achieved_on,
+            forecast_date=self.forecast_date,
+        )
 
 
 class MilestoneProposal(models.Model):

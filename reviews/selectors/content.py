@@ -5,7 +5,13 @@ from dataclasses import dataclass
 from datetime import date
 
 from reviews.enums import Assessment, MilestoneStatus, Narrative
-from reviews.models import Approval, MilestoneUpdate, StatusReport, update_date_errors
+from reviews.models import (
+    Approval,
+    MilestoneUpdate,
+    StatusReport,
+    slippage_days,
+    update_date_errors,
+)
 
 
 def approvals_of_revision(report: StatusReport) -> list[Approval]:
@@ -127,8 +133,11 @@ class MilestoneLine:
     @property
     def slippage_days(self) -> int | None:
         """Days the forecast (or achievement) lies after the baseline; None without a date."""
-        when = self.achieved_on or self.forecast_date
-        return None if when is None else (when - self.baseline_due).days
+        return slippage_days(
+            baseline=self.baseline_due,
+            achieved_on=self.achieved_on,
+            forecast_date=self.forecast_date,
+        )
 
 
 @dataclass(frozen=True)
