@@ -10,7 +10,9 @@ import pytest
 
 from reviews import services
 from reviews.enums import Assessment
+from reviews.selectors.years import YearRow
 from reviews.workflow import report_transition
+from reviews.year_charts import TOP, year_charts
 from tests import factories
 from tests.reviews.test_rules_for_everyone import approve_all
 
@@ -298,3 +300,50 @@ def test_project_years_query_count_same_for_1_and_6_cycles(
         second = client.get(six.get_absolute_url())
 
     assert (len(table_rows(first.text)), len(table_rows(second.text))) == (1, 6)
+
+
+# The charts' geometry -------------------------------------------------------------------------
+
+
+def row(year: int, assessment: str, largest: int | None) -> YearRow:
+    return YearRow(
+        year=year,
+        url=f"/reports/{year}/",
+        state="approved",
+        state_label="Approved",
+        is_demo=False,
+        as_submitted=False,
+        assessment=assessment,
+        assessment_label=Assessment(assessment).label if assessment else "",
+        dated=0 if largest is None else 1,
+        late=int((largest or 0) > 0),
+        largest_slippage=largest,
+    )
+
+
+def test_year_charts_a_year_without_assessment_breaks_the_line_and_says_so():
+    rows = [row(2022, "on_track", 10), row(2023, "", None), row(2024, "critical", 5)]
+    rows += [row(2025, "minor_delays", 0)]
+
+    charts = year_charts(rows)
+
+    assert [p.level for p in charts.points] == ["on_track", "critical", "minor_delays"]
+    assert len(charts.lines) == 1  # 2024 to 2025; 2022 stands alone
+    assert charts.assessment_text == (
+        "2022: On track; 2023: not given; 2024: Critical; 2025: Minor delays."
+    )
+    assert charts.slippage_text == (
+        "2022: +10 days; 2023: no milestone dated; 2024: +5 days; 2025: on baseline."
+    )
+
+
+def test_year_charts_a_milestone_ahead_of_its_baseline_draws_no_bar_and_is_labelled():
+    charts = year_charts([row(2025, "on_track", -12), row(2026, "on_track", 100)])
+
+    assert [(b.label, b.height > 0) for b in charts.bars] == [("-12", False), ("+100", True)]
+    assert [t.label for t in charts.days] == ["0 days", "120 days"]
+    assert charts.bars[1].label_y > TOP  # the label stays inside the plot, below its top
+
+
+def test_year_charts_none_without_rows():
+    assert year_charts([]) is None
