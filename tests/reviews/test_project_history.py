@@ -287,7 +287,7 @@ def one_and_six(role_users, project):
     return one, project
 
 
-@pytest.mark.parametrize(("role", "queries"), [("coordinator", 11), ("eda", 11)])
+@pytest.mark.parametrize(("role", "queries"), [("coordinator", 11), ("eda", 10)])
 def test_project_years_query_count_same_for_1_and_6_cycles(
     client, django_assert_num_queries, role_users, one_and_six, role, queries
 ):
