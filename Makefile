@@ -126,8 +126,12 @@ $(VENV)/.bench-installed: requirements/bench.txt $(VENV)/.installed
 	$(BIN)/pip install --quiet --require-hashes -r requirements/bench.txt
 	@touch $@
 
-# Every script in bench/ prints its figures; deadline_day.py (about 8 minutes) starts its own
-# PostgreSQL, Redis, gunicorn and Celery worker and fails if a deadline-day criterion fails.
+# Every script in bench/ prints its figures; the first that fails stops the rest. pages.py (about
+# 5 minutes) prints each page's SQL queries at the real data set's size and at ten times it, and
+# requests per second at ten times against the bench's own baselines (a Django admin list, a
+# bare view), a target and a verdict on each line, and fails if one fails. deadline_day.py
+# (about 8 minutes) fails if a deadline-day criterion fails. Both start their own PostgreSQL,
+# Redis and gunicorn (deadline_day.py a Celery worker too), never the machine's.
 bench: export DJANGO_DEBUG ?= 1
 bench: $(VENV)/.installed $(VENV)/.bench-installed
 	@for script in bench/*.py; do echo "== $$script"; $(PY) $$script || exit 1; done
