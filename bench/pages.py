@@ -206,36 +206,37 @@ def pages() -> list[Page]:
     return listed
 
 
-def count_queries(listed: list[Page], cookies: dict[str, str]) -> dict[str, int | str]:
+def count_queries(listed: list[Page], cookies: dict[str, str]) -> dict[str, tuple[int | str, int]]:
     """Each page's SQL queries (its second reading: the first warms what a running server has
-    warm); a page that does not answer 200 is named with its status instead."""
+    warm), and its size in bytes (so that one sees the larger data set reach the page); a page
+    that does not answer 200 is named with its status instead of a count."""
     from django.conf import settings  # noqa: PLC0415
     from django.db import connection  # noqa: PLC0415
     from django.test import Client  # noqa: PLC0415
     from django.test.utils import CaptureQueriesContext  # noqa: PLC0415
 
-    counts: dict[str, int | str] = {}
+    counts: dict[str, tuple[int | str, int]] = {}
     for page in listed:
         client = Client(HTTP_HOST="127.0.0.1")
         client.cookies[settings.SESSION_COOKIE_NAME] = cookies[page.role]
         client.get(page.path)
         with CaptureQueriesContext(connection) as queries:
             response = client.get(page.path)
-        counts[page.label] = len(queries) if response.status_code == 200 else (
-            f"answered {response.status_code}"
-        )  # fmt: skip
+        status = response.status_code
+        counts[page.label] = (len(queries) if status == 200 else f"answered {status}",
+                              len(response.content))  # fmt: skip
     return counts
 
 
 def query_verdicts(listed: list[Page], one: dict, ten: dict) -> list[Verdict]:
     verdicts = []
     for page in listed:
-        a, b = one[page.label], ten[page.label]
+        (a, a_size), (b, b_size) = one[page.label], ten[page.label]
         ok = isinstance(a, int) and isinstance(b, int) and a == b <= MAX_QUERIES
         verdicts.append(
             Verdict(
                 f"queries: {page.label}",
-                f"1x {a}, {FACTOR}x {b}",
+                f"1x {a} ({a_size / 1000:.0f} kB), {FACTOR}x {b} ({b_size / 1000:.0f} kB)",
                 f"same at both, <= {MAX_QUERIES}",
                 ok,
             )
