@@ -82,9 +82,28 @@ def _copy(model: type[models.Model], row: models.Model, maps: Maps) -> models.Mo
         elif isinstance(field, models.TextField) and value:
             value = TEXT
         values[field.attname] = value
-    if model is Milestone or getattr(model, "instance_type", None) is Milestone:
+    if model is Milestone:
         values["title"] = f"Bench milestone {values['position']}"
+    elif model is ReportTransition:
+        values["snapshot"] = _snapshot(values["snapshot"], maps)
     return model(**values)
+
+
+def _snapshot(submitted: dict | None, maps: Maps) -> dict | None:
+    """A submission's content as submitted (reviews.selectors.content.snapshot), for a copy: its
+    texts bench data, its milestones the copies'."""
+    if not submitted:
+        return submitted
+    texts = {name: TEXT for name in StatusReport.NARRATIVE_FIELDS if submitted.get(name)}
+    milestones = {
+        str(maps[Milestone].get(int(pk), int(pk))): {
+            **milestone,
+            "title": f"Bench milestone {milestone['position']}",
+            "narrative": TEXT if milestone.get("narrative") else "",
+        }
+        for pk, milestone in submitted.get("milestones", {}).items()
+    }
+    return {**submitted, **texts, "milestones": milestones}
 
 
 def _copy_all(model, rows, maps: Maps) -> None:

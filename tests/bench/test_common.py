@@ -6,8 +6,9 @@ import pytest
 from bench.common import synthetic
 from bench.common.site import ADMIN_CHANGELIST, BARE, BARE_BODY
 from projects.models import Milestone, Project, ProjectRole
-from reviews.enums import ReportState
-from reviews.models import Comment, MilestoneUpdate, StatusReport
+from reviews.enums import ReportAction, ReportState
+from reviews.models import Comment, MilestoneUpdate, ReportTransition, StatusReport
+from reviews.selectors.content import snapshot
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -51,7 +52,9 @@ def test_bare_view_answers_a_few_bytes_to_a_signed_in_person_only(client, role_u
 
 
 def test_multiply_copies_each_project_with_its_roles_and_reports_as_bench_data(role_users, project):
-    milestone = factories.MilestoneFactory(project=project, title="Real milestone title")
+    milestone = factories.MilestoneFactory(
+        project=project, position=1, title="Real milestone title"
+    )
     report = factories.StatusReportFactory(
         project=project, complete=True, state=ReportState.SUBMITTED
     )
@@ -62,6 +65,11 @@ def test_multiply_copies_each_project_with_its_roles_and_reports_as_bench_data(r
     Comment.objects.create(
         report=report, author=role_users["coordinator"], body="Real answer.", revision=1,
         parent=asked,
+    )  # fmt: skip
+    ReportTransition.objects.create(
+        report=report, action=ReportAction.SUBMIT, from_state=ReportState.DRAFT,
+        to_state=ReportState.SUBMITTED, revision=1, actor=role_users["coordinator"],
+        snapshot=snapshot(report),
     )  # fmt: skip
     projects_before = Project.objects.count()
 
@@ -83,4 +91,9 @@ def test_multiply_copies_each_project_with_its_roles_and_reports_as_bench_data(r
         reply = Comment.objects.get(report=copy, parent__isnull=False)
         assert (reply.parent.report_id, reply.body) == (copy.pk, synthetic.TEXT)
         assert copy.history.count() == report.history.count()
+        submitted = ReportTransition.objects.get(report=copy).snapshot
+        assert (submitted["summary"], list(submitted["milestones"])) == (
+            synthetic.TEXT, [str(update.milestone_id)],
+        )  # fmt: skip
+        assert submitted["milestones"][str(update.milestone_id)]["title"] == "Bench milestone 1"
     assert Milestone.objects.filter(title="Real milestone title").count() == 1
