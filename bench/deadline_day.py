@@ -37,13 +37,8 @@ import json
 import logging
 import os
 import secrets
-import shutil
-import signal
-import subprocess
 import sys
-import tempfile
 import time
-import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -52,6 +47,12 @@ BIN = Path(sys.executable).parent
 # gunicorn's access log: the time each request took inside a worker (microseconds), its status.
 ACCESS_LOG = "%(D)s %(s)s %(m)s %(U)s"
 
+from bench.common.processes import (  # noqa: E402
+    Processes,
+    create_database,
+    run_in_work_dir,
+    wait_until_healthy,
+)
 from bench.deadline.figures import Outcome, print_outcome  # noqa: E402
 from bench.deadline.smtp import SmtpSink  # noqa: E402
 from tests.servers import ThrowawayPostgres, ThrowawayRedis, free_port  # noqa: E402
@@ -83,13 +84,6 @@ def application_env(pg: ThrowawayPostgres, redis: ThrowawayRedis, smtp: SmtpSink
         "MEDIA_ROOT": str(work / "media"),
         "DJANGO_LOG_LEVEL": "INFO",
     }
-
-
-def create_database(pg: ThrowawayPostgres, name: str) -> None:
-    import psycopg  # noqa: PLC0415
-
-    with psycopg.connect(pg.url().replace("postgres://", "postgresql://"), autocommit=True) as c:
-        c.execute(f'CREATE DATABASE "{name}"')
 
 
 def set_up_django(factor: int) -> tuple[int, list, dict[str, float]]:
@@ -127,59 +121,6 @@ def set_up_django(factor: int) -> tuple[int, list, dict[str, float]]:
     connections.close_all()  # the run's restart would break them
     year, people = prepared
     return year, people, took
-
-
-class Processes:
-    """The bench's own child processes, each in a session of its own, stopped at the end."""
-
-    def __init__(self, work: Path, env: dict[str, str]) -> None:
-        self.work, self.env, self.started = work, env, []
-
-    def start(self, name: str, command: list[str], **env: str) -> subprocess.Popen:
-        log = (self.work / f"{name}.log").open("w")
-        process = subprocess.Popen(  # noqa: S603 - our own programs, fixed arguments
-            command,
-            cwd=ROOT,
-            env={**os.environ, **self.env, **env},
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-        log.close()
-        self.started.append(process)
-        return process
-
-    def log(self, name: str) -> str:
-        path = self.work / f"{name}.log"
-        return path.read_text(errors="replace") if path.exists() else ""
-
-    def close(self) -> None:
-        for process in reversed(self.started):
-            if process.poll() is None:
-                with contextlib.suppress(ProcessLookupError):
-                    os.killpg(process.pid, signal.SIGTERM)
-        for process in reversed(self.started):
-            try:
-                process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                with contextlib.suppress(ProcessLookupError):
-                    os.killpg(process.pid, signal.SIGKILL)
-                process.wait()
-
-
-def wait_until_healthy(url: str, process: subprocess.Popen, timeout: float = 90) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError("gunicorn stopped while starting (see its log)")
-        with (
-            contextlib.suppress(OSError),
-            urllib.request.urlopen(f"{url}/healthz", timeout=5) as response,  # noqa: S310
-        ):
-            if json.load(response) == {"status": "ok", "database": "ok", "broker": "ok"}:
-                return
-        time.sleep(0.5)
-    raise RuntimeError(f"{url}/healthz did not answer ok within {timeout} s")
 
 
 def run_load(args, processes: Processes, pg: ThrowawayPostgres, plan: Path, events: Path, url):
@@ -265,24 +206,11 @@ def run(args: argparse.Namespace, work: Path) -> Outcome:
         )
 
 
-def stop_on_sigterm(signum, frame) -> None:
-    raise KeyboardInterrupt
-
-
 def main(argv: list[str] | None = None) -> int:
     args = arguments(argv)
-    signal.signal(signal.SIGTERM, stop_on_sigterm)
-    work = Path(tempfile.mkdtemp(prefix="pesco-deadline-day-"))
-    try:
-        outcome = run(args, work)
-    except KeyboardInterrupt:
-        print("interrupted: the bench's servers and processes are stopped", file=sys.stderr)
+    outcome = run_in_work_dir("pesco-deadline-day-", lambda work: run(args, work), keep=args.keep)
+    if outcome is None:
         return 130
-    finally:
-        if args.keep:
-            print(f"logs kept in {work}", file=sys.stderr)
-        else:
-            shutil.rmtree(work, ignore_errors=True)
     return 0 if print_outcome(outcome) else 1
 
 

@@ -22,13 +22,14 @@ from django.db import transaction
 from django.test import Client
 from django.utils import timezone
 
+from bench.common.synthetic import bench_project
 from demo.milestones import demo_milestones_seed
 from pesco_review.accounts.enums import SecretariatBody
 from pesco_review.accounts.models import User
 from pesco_review.accounts.services import secretariat_group
 from pesco_review.history import attribute
-from projects.enums import ProjectRoleKind, ProjectStatus, StateKind
-from projects.models import Domain, MemberState, Project, ProjectRole, Wave
+from projects.enums import ProjectRoleKind, StateKind
+from projects.models import MemberState, Project, ProjectRole
 from reviews import services
 from reviews.enums import ReportState
 from reviews.models import ReportTransition, ReviewCycle, StatusReport
@@ -67,23 +68,12 @@ def _account(username: str, last_name: str, **flags) -> User:
 
 def _bench_projects(count: int) -> list[Project]:
     """Projects named as bench data, spread over the real domains and waves."""
-    domains, waves = list(Domain.objects.order_by("pk")), list(Wave.objects.order_by("pk"))
-    projects = []
-    for n in range(1, count + 1):
-        project = Project(
-            name=f"Deadline-day bench project {n}",
-            acronym=f"DDB-{n}",
-            slug=f"ddb-{n}",
-            domain=domains[n % len(domains)],
-            wave=waves[n % len(waves)],
-            adopted=date(2021, 11, 16),
-            status=ProjectStatus.ACTIVE,
+    return [
+        bench_project(
+            n, name=f"Deadline-day bench project {n}", acronym=f"DDB-{n}", slug=f"ddb-{n}"
         )
-        project.full_clean()
-        attribute(project, actor=None, reason=REASON)
-        project.save()
-        projects.append(project)
-    return projects
+        for n in range(1, count + 1)
+    ]
 
 
 def _reports_to_file(cycle: ReviewCycle, lead: User, count: int) -> list[StatusReport]:

@@ -1,0 +1,1 @@
+"""What the bench scripts share: bench data, the servers' processes, the baseline site."""
