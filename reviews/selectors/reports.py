@@ -48,17 +48,28 @@ def reports_visible_to(*, user: User, cycle: ReviewCycle | None = None) -> Query
     return reports.filter(own)
 
 
+# What no report page or document reads of the report's project: its public source records
+# and long texts, which a report's every page would otherwise load and decode.
+UNREAD_PROJECT_FIELDS = (
+    "project__source_record",
+    "project__extra_sources",
+    "project__description",
+    "project__notes",
+)
+
+
 def report_detail(*, user: User, pk: int) -> StatusReport:
     """A report the user may see, with everything its pages show; Http404 otherwise."""
     try:
         report = (
             StatusReport.objects.select_related("cycle", "project__domain", "phase_reported")
+            .defer(*UNREAD_PROJECT_FIELDS)
             .prefetch_related(
                 Prefetch(
                     "updates",
-                    MilestoneUpdate.objects.select_related("milestone").order_by(
-                        "milestone__position"
-                    ),
+                    MilestoneUpdate.objects.select_related("milestone")
+                    .defer("milestone__description")
+                    .order_by("milestone__position"),
                 ),
                 Prefetch("approvals", Approval.objects.select_related("reviewer")),
                 Prefetch(
@@ -98,7 +109,7 @@ def comments_for(*, user: User, report: StatusReport, files: list[Attachment]) -
     the comment."""
     readable = report.comments.select_related(
         "author__member_state", "resolved_by", "update__milestone"
-    )
+    ).defer("author__member_state__source_record", "update__milestone__description")
     if not may(user, "reviews.view_internal_comments"):
         readable = readable.filter(visibility=CommentVisibility.SHARED)
     comments = list(readable.order_by("created_at", "pk"))
