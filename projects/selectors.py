@@ -7,8 +7,10 @@ from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
 from django.utils.text import capfirst
 
+from pesco_review.listing import Listing, listing
 from projects.enums import ParticipationRole
-from projects.models import Milestone, Participation, Project
+from projects.filters import ProjectFilters
+from projects.models import Domain, LifecyclePhase, MemberState, Milestone, Participation, Project
 from projects.rules import project_roles_of, sees_every_project
 
 
@@ -20,34 +22,36 @@ def projects_visible_to(*, user) -> QuerySet[Project]:
     return projects.filter(pk__in=list(project_roles_of(user)))
 
 
-def project_list(
-    *, user, domain: str = "", phase: str = "", state: str = "", status: str = ""
-) -> QuerySet[Project]:
-    """The projects a user may see, filtered, with what the list shows already fetched."""
-    projects = projects_visible_to(user=user)
-    if domain:
-        projects = (
-            projects.filter(domain__isnull=True)
-            if domain == "none"
-            else projects.filter(domain__slug=domain)
-        )
-    if phase:
-        projects = (
-            projects.filter(phase__isnull=True)
-            if phase == "none"
-            else projects.filter(phase__slug=phase)
-        )
-    if state:
-        projects = projects.filter(
-            participations__state__code=state, participations__until__isnull=True
-        ).distinct()
-    if status:
-        projects = projects.filter(status=status)
-    coordinators = Participation.objects.filter(
-        role=ParticipationRole.COORDINATOR, until__isnull=True
-    ).select_related("state")
+# What the project list shows: never the source records (JSON) nor the long texts.
+PROJECT_LIST_FIELDS = (
+    "name",
+    "name_verified",
+    "acronym",
+    "slug",
+    "domain",
+    "domain_verified",
+    "wave",
+    "phase",
+    "status",
+    "participants_coverage",
+    "domain__name",
+    "wave__number",
+    "phase__name",
+)
+
+
+def project_list(*, user) -> QuerySet[Project]:
+    """The projects a user may see, with what the list shows already fetched, in the order of
+    their waves."""
+    coordinators = (
+        Participation.objects.filter(role=ParticipationRole.COORDINATOR, until__isnull=True)
+        .select_related("state")
+        .only("project", "state", "verified", "state__name")
+    )
     return (
-        projects.select_related("domain", "wave", "phase")
+        projects_visible_to(user=user)
+        .select_related("domain", "wave", "phase")
+        .only(*PROJECT_LIST_FIELDS)
         .prefetch_related(Prefetch("participations", coordinators, to_attr="current_coordinators"))
         .annotate(
             member_count=Count(
@@ -59,6 +63,23 @@ def project_list(
         )
         .order_by("wave__number", "name")
     )
+
+
+@dataclass(frozen=True)
+class ProjectListPage:
+    listing: Listing  # its rows are Projects
+
+
+def project_list_page(*, user, params, page: str | None = None) -> ProjectListPage:
+    """One page of the projects a user may see, searched, filtered and sorted as the URL says."""
+    filters = ProjectFilters(
+        params,
+        project_list(user=user),
+        domains=list(Domain.objects.all()),
+        phases=list(LifecyclePhase.objects.all()),
+        states=list(MemberState.objects.only("code", "name", "kind")),
+    )
+    return ProjectListPage(listing=listing(filters, page))
 
 
 def project_detail(*, user, slug: str) -> Project:

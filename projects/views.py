@@ -1,33 +1,21 @@
 from django.http import Http404
-from django.views.generic import DetailView, ListView
+from django.views.generic import DetailView, TemplateView
 
 from pesco_review.permissions import may
 from projects import selectors
-from projects.enums import ParticipationRole, ProjectStatus
-from projects.models import Domain, LifecyclePhase, MemberState, Project
+from projects.enums import ParticipationRole
+from projects.models import Project
 
 
-class ProjectListView(ListView):
+class ProjectListView(TemplateView):
+    """The projects a user may see, a page at a time: search, filters and sort in the URL."""
+
     template_name = "projects/project_list.html"
-    context_object_name = "projects"
-
-    def get_filters(self) -> dict[str, str]:
-        return {
-            key: self.request.GET.get(key, "").strip()[:60]
-            for key in ("domain", "phase", "state", "status")
-        }
-
-    def get_queryset(self):
-        return selectors.project_list(user=self.request.user, **self.get_filters())
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context.update(
-            filters=self.get_filters(),
-            domains=Domain.objects.all(),
-            phases=LifecyclePhase.objects.all(),
-            states=MemberState.objects.all(),
-            statuses=ProjectStatus.choices,
+        context["page"] = selectors.project_list_page(
+            user=self.request.user, params=self.request.GET, page=self.request.GET.get("page")
         )
         return context
 

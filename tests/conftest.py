@@ -74,20 +74,4 @@ def other_project():
 def role_users(project, other_project):
     """One user per role; the coordinator and member belong to `project` only. Those whose role
     needs a second factor have an authenticator app (its secret in `user.totp_secret`)."""
-    coordinator = factories.ProjectRoleFactory(project=project).user
-    member = factories.ProjectRoleFactory(project=project, member=True).user
-    users = {
-        "coordinator": coordinator,
-        "member": member,
-        "eda": factories.UserFactory(eda=True),
-        "eeas": factories.UserFactory(eeas=True),
-        "eums": factories.UserFactory(eums=True),
-        "lead": factories.UserFactory(lead=True),
-        "leadership": factories.UserFactory(leadership=True),
-        "superuser": factories.UserFactory(is_superuser=True, is_staff=True),
-        "staff": factories.UserFactory(is_staff=True),
-        "no_role": factories.UserFactory(),
-    }
-    for name in ("eda", "eeas", "eums", "lead", "leadership", "superuser", "staff"):
-        factories.enrol_totp(users[name])
-    return users
+    return factories.role_users(project)

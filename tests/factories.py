@@ -275,3 +275,25 @@ class AttachmentFactory(factory.django.DjangoModelFactory):
     uploaded_at = factory.LazyAttribute(
         lambda o: (o.report.submitted_at or timezone.now()) - timedelta(hours=1)
     )
+
+
+def role_users(project) -> dict[str, User]:
+    """One user per role; the coordinator and member belong to `project` only. Those whose role
+    needs a second factor have an authenticator app (its secret in `user.totp_secret`)."""
+    coordinator = ProjectRoleFactory(project=project).user
+    member = ProjectRoleFactory(project=project, member=True).user
+    users = {
+        "coordinator": coordinator,
+        "member": member,
+        "eda": UserFactory(eda=True),
+        "eeas": UserFactory(eeas=True),
+        "eums": UserFactory(eums=True),
+        "lead": UserFactory(lead=True),
+        "leadership": UserFactory(leadership=True),
+        "superuser": UserFactory(is_superuser=True, is_staff=True),
+        "staff": UserFactory(is_staff=True),
+        "no_role": UserFactory(),
+    }
+    for name in ("eda", "eeas", "eums", "lead", "leadership", "superuser", "staff"):
+        enrol_totp(users[name])
+    return users

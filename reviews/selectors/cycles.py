@@ -2,15 +2,19 @@
 
 from dataclasses import dataclass
 
-from django.db.models import Count, Prefetch, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
 from pesco_review.accounts.models import User
+from pesco_review.listing import Listing, listing
 from pesco_review.permissions import may
+from projects.models import Domain
 from reviews.enums import CycleState, ReportState
+from reviews.filters import CycleReportFilters
 from reviews.models import Approval, ConsolidatedReview, ReviewCycle, StatusReport
+from reviews.selectors import conditions
 from reviews.selectors.consolidated import consolidated_versions
-from reviews.selectors.content import approved_bodies, body_decisions
+from reviews.selectors.content import body_decisions
 
 
 def current_cycle() -> ReviewCycle | None:
@@ -42,41 +46,95 @@ def report_row(report: StatusReport, *, overdue: bool) -> ReportRow:
     return ReportRow(report=report, decisions=body_decisions(report), is_overdue=overdue)
 
 
+# What a list of reports shows: never the narratives (only the report page reads them).
+REPORT_LIST_FIELDS = (
+    "project",
+    "cycle",
+    "state",
+    "revision",
+    "submitted_at",
+    "extended_deadline",
+    "answer_by",
+    "last_saved_at",
+    "project__name",
+    "project__acronym",
+    "project__domain",
+    "project__domain__name",
+    "cycle__year",
+    "cycle__submission_deadline",
+    "cycle__required_bodies",
+)
+
+
+def report_list(reports: QuerySet[StatusReport]) -> QuerySet[StatusReport]:
+    """Reports as a list shows them: their project, domain and cycle joined, the approvals
+    (each body's decision) prefetched, no narrative loaded."""
+    return (
+        reports.select_related("project__domain", "cycle")
+        .only(*REPORT_LIST_FIELDS)
+        .prefetch_related(
+            Prefetch("approvals", Approval.objects.only("report", "revision", "body"))
+        )
+    )
+
+
+@dataclass(frozen=True)
+class ReportCounts:
+    """A cycle's figures, from one aggregate query."""
+
+    by_state: list[tuple[str, str, int]]  # (label, state, number of reports)
+    by_body: list[tuple[str, int]]  # (body, reports whose current revision it approved)
+    overdue: int
+    not_approved: int
+
+
+def report_counts(cycle: ReviewCycle) -> ReportCounts:
+    """Counted in the database (conditional COUNTs), whatever the number of reports."""
+    counts = cycle.reports.aggregate(
+        **{f"state_{s}": Count("pk", filter=Q(state=s)) for s in ReportState.values},
+        **{
+            f"body_{b}": Count("pk", filter=conditions.approved_by(b))
+            for b in cycle.required_bodies
+        },
+        overdue=Count("pk", filter=conditions.overdue()),
+        not_approved=Count("pk", filter=~Q(state__in=ReportState.DECIDED)),
+    )
+    return ReportCounts(
+        by_state=[(label, s, counts[f"state_{s}"]) for s, label in ReportState.choices],
+        by_body=[(b, counts[f"body_{b}"]) for b in cycle.required_bodies],
+        overdue=counts["overdue"],
+        not_approved=counts["not_approved"],
+    )
+
+
 @dataclass(frozen=True)
 class CyclePage:
     cycle: ReviewCycle
-    rows: list[ReportRow]
-    counts: list[tuple[str, str, int]]  # (label, state, number of reports)
-    body_counts: list[tuple[str, int]]  # (body, reports approved by it)
-    overdue: list[ReportRow]
+    listing: Listing  # its rows are ReportRows
+    counts: ReportCounts
     versions: list[ConsolidatedReview]
-    missing: list[StatusReport]  # once the cycle is no longer open: not approved
+    missing: int  # once the cycle is no longer open: the reports not approved
     may_export: bool  # the figures (CSV, XLSX)
 
 
-def cycle_page(*, user: User, year: int) -> CyclePage:
-    """Every project's report in the cycle (state only: content needs view_report), with each
-    body's decision and what is late."""
+def list_row(report: StatusReport) -> ReportRow:
+    return report_row(report, overdue=report.is_overdue)
+
+
+def cycle_page(*, user: User, year: int, params, page: str | None = None) -> CyclePage:
+    """One page of the cycle's reports (state only: content needs view_report), each body's
+    decision and what is late, searched, filtered and sorted as the URL says; the cycle's
+    figures counted in the database."""
     cycle = get_object_or_404(ReviewCycle, year=year)
-    reports = list(
-        cycle.reports.select_related("project__domain", "cycle")
-        .prefetch_related(Prefetch("approvals", Approval.objects.order_by("decided_at")))
-        .order_by("project__domain__position", "project__name")
+    filters = CycleReportFilters(
+        params, report_list(cycle.reports.all()), domains=list(Domain.objects.all())
     )
-    rows = [report_row(r, overdue=r.is_overdue) for r in reports]
-    counts = dict.fromkeys(ReportState.values, 0)
-    for report in reports:
-        counts[report.state] += 1
+    counts = report_counts(cycle)
     return CyclePage(
         cycle=cycle,
-        rows=rows,
-        counts=[(ReportState(s).label, s, n) for s, n in counts.items()],
-        body_counts=[
-            (body, sum(1 for r in reports if body in approved_bodies(r)))
-            for body in cycle.required_bodies
-        ],
-        overdue=[row for row in rows if row.is_overdue],
+        listing=listing(filters, page, row=list_row),
+        counts=counts,
         versions=consolidated_versions(user=user, cycle=cycle),
-        missing=[] if cycle.is_open else [r for r in reports if not r.is_decided],
+        missing=0 if cycle.is_open else counts.not_approved,
         may_export=may(user, "reviews.export_figures", cycle),
     )

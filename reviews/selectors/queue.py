@@ -1,71 +1,53 @@
-"""The review queue: the submitted reports of the current cycle, filtered."""
+"""The review queue: the submitted reports of the current cycle, a page at a time."""
 
 from dataclasses import dataclass
 
+from django.db.models import QuerySet
+
 from pesco_review.accounts.models import User
+from pesco_review.listing import Listing, listing
 from projects.models import Domain
 from reviews.enums import ReportState
-from reviews.models import ReviewCycle
-from reviews.selectors.cycles import ReportRow, current_cycle, report_row
+from reviews.filters import QueueFilters
+from reviews.models import ReviewCycle, StatusReport
+from reviews.selectors import conditions
+from reviews.selectors.cycles import current_cycle, list_row, report_list
 from reviews.selectors.reports import reports_visible_to
 
 
-@dataclass(frozen=True)
-class QueueFilters:
-    state: str = ""
-    domain: str = ""
-    undecided: bool = False
-    overdue: bool = False
-
-    @classmethod
-    def from_query(cls, get) -> "QueueFilters":
-        state = get.get("state", "")
-        return cls(
-            state=state if state in ReportState.values else "",
-            domain=get.get("domain", "")[:60],
-            undecided=get.get("undecided") == "1",
-            overdue=get.get("overdue") == "1",
-        )
-
-
-def review_queue(*, user: User, cycle: ReviewCycle, filters: QueueFilters) -> list[ReportRow]:
-    """Submitted reports in order of submission; "overdue" means what it means everywhere: sent
-    back and not resubmitted by its answer-by date."""
-    reports = (
-        reports_visible_to(user=user, cycle=cycle)
-        .filter(submitted_at__isnull=False)
-        .select_related("project__domain", "cycle")
-        .prefetch_related("approvals")
-        .order_by("submitted_at")
+def queue_reports(*, user: User, cycle: ReviewCycle) -> QuerySet[StatusReport]:
+    """The reports of the queue: submitted at least once, and visible to the user."""
+    return report_list(
+        reports_visible_to(user=user, cycle=cycle).filter(submitted_at__isnull=False)
     )
-    if filters.state:
-        reports = reports.filter(state=filters.state)
-    if filters.domain:
-        reports = reports.filter(project__domain__slug=filters.domain)
-    rows = [report_row(r, overdue=r.is_overdue) for r in reports]
-    body = user.secretariat_body
-    if filters.undecided and body:
-        rows = [r for r in rows if r.report.is_in_review and body not in r.approved_by]
-    if filters.overdue:
-        rows = [r for r in rows if r.is_overdue]
-    return rows
+
+
+def waiting_for_body(*, user: User, cycle: ReviewCycle) -> QuerySet[StatusReport]:
+    """The user's body's part of the queue (all submitted reports for the lead, who has none):
+    waiting for its decision, those submitted longest ago first."""
+    reports = queue_reports(user=user, cycle=cycle)
+    if user.secretariat_body:
+        reports = reports.filter(conditions.undecided_by(user.secretariat_body))
+    else:
+        reports = reports.filter(state__in=ReportState.IN_REVIEW)
+    return reports.order_by("submitted_at", "pk")
 
 
 @dataclass(frozen=True)
 class QueuePage:
     cycle: ReviewCycle | None
-    filters: QueueFilters
-    rows: list[ReportRow]
-    states: list[tuple[str, str]]
-    domains: list[Domain]
+    listing: Listing | None  # its rows are ReportRows
 
 
-def queue_page(*, user: User, filters: QueueFilters) -> QueuePage:
+def queue_page(*, user: User, params, page: str | None = None) -> QueuePage:
+    """One page of the queue, searched, filtered and sorted as the URL says (`params`)."""
     cycle = current_cycle()
-    return QueuePage(
-        cycle=cycle,
-        filters=filters,
-        rows=review_queue(user=user, cycle=cycle, filters=filters) if cycle else [],
-        states=[(s, ReportState(s).label) for s in ReportState.QUEUE_FILTERS],
+    if cycle is None:
+        return QueuePage(cycle=None, listing=None)
+    filters = QueueFilters(
+        params,
+        queue_reports(user=user, cycle=cycle),
         domains=list(Domain.objects.all()),
+        body=user.secretariat_body,
     )
+    return QueuePage(cycle=cycle, listing=listing(filters, page, row=list_row))

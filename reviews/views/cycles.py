@@ -11,7 +11,7 @@ from pesco_review.permissions import RulesPermissionRequiredMixin
 from reviews import forms, services
 from reviews.models import ReviewCycle
 from reviews.selectors.cycles import cycle_list, cycle_page
-from reviews.selectors.queue import QueueFilters, queue_page
+from reviews.selectors.queue import queue_page
 from reviews.views._common import show_errors
 
 
@@ -91,7 +91,12 @@ class CycleOverviewView(RulesPermissionRequiredMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["page"] = cycle_page(user=self.request.user, year=self.kwargs["year"])
+        context["page"] = cycle_page(
+            user=self.request.user,
+            year=self.kwargs["year"],
+            params=self.request.GET,
+            page=self.request.GET.get("page"),
+        )
         return context
 
 
@@ -101,6 +106,7 @@ class ReviewQueueView(RulesPermissionRequiredMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        filters = QueueFilters.from_query(self.request.GET)
-        context["page"] = queue_page(user=self.request.user, filters=filters)
+        context["page"] = queue_page(
+            user=self.request.user, params=self.request.GET, page=self.request.GET.get("page")
+        )
         return context

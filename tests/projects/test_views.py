@@ -69,18 +69,24 @@ def test_home_coordinator_sees_own_projects_by_role_only(
 
     assert [p.acronym for p in response.context["page"].coordinated] == ["ALPHA"]
     assert [p.acronym for p in response.context["page"].membered] == ["CHARLIE"]
-    assert response.context["page"].others == []
+    assert response.context["page"].project_count == 2
     assert "Projects you coordinate" in response.text
     assert "BRAVO" not in response.text
 
 
-def test_home_reviewer_sees_every_project(client, role_users, project, other_project):
+def test_home_reviewer_counts_every_project_and_links_to_the_list(
+    client, role_users, project, other_project
+):
     client.force_login(role_users["eda"])
 
     response = client.get(reverse("home"))
 
-    assert [p.acronym for p in response.context["page"].others] == ["ALPHA", "BRAVO"]
+    page = response.context["page"]
+    assert (page.project_count, page.coordinated, page.membered) == (2, [], [])
     assert "Reviewer for the European Defence Agency (EDA)" in response.text
+    assert "2 projects, 2 of them in review cycles." in response.text
+    assert f'href="{reverse("projects:list")}"' in response.text
+    assert "ALPHA" not in response.text
 
 
 def test_home_user_without_role_is_told_so(client, role_users, project):
@@ -106,7 +112,7 @@ def test_project_list_filters_by_domain_phase_state_and_status(client, role_user
 
     def acronyms(**query) -> list[str]:
         response = client.get(reverse("projects:list"), query)
-        return sorted(p.acronym for p in response.context["projects"])
+        return sorted(p.acronym for p in response.context["page"].listing.rows)
 
     assert acronyms(domain="maritime") == ["SEA"]
     assert acronyms(domain="none") == ["NOWHERE"]
@@ -123,7 +129,7 @@ def test_project_list_only_shows_a_coordinators_projects(
 
     response = client.get(reverse("projects:list"))
 
-    assert [p.acronym for p in response.context["projects"]] == ["ALPHA"]
+    assert [p.acronym for p in response.context["page"].listing.rows] == ["ALPHA"]
 
 
 def test_project_list_query_count_same_for_5_and_60_projects(
@@ -131,26 +137,28 @@ def test_project_list_query_count_same_for_5_and_60_projects(
 ):
     client.force_login(role_users["eda"])
     make_projects(5)
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(8):
         client.get(reverse("projects:list"))
 
     make_projects(55)
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(8):
         response = client.get(reverse("projects:list"))
-    assert len(response.context["projects"]) == 62
+    listing = response.context["page"].listing
+    assert (len(listing.rows), listing.page.paginator.count) == (50, 62)
 
 
 def test_home_query_count_same_for_5_and_60_projects(client, django_assert_num_queries):
     coordinator = factories.UserFactory()
     make_projects(5, coordinator=coordinator)
     client.force_login(coordinator)
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(8):
         client.get(reverse("home"))
 
     make_projects(55, coordinator=coordinator)
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(8):
         response = client.get(reverse("home"))
-    assert len(response.context["page"].coordinated) == 60
+    assert len(response.context["page"].coordinated) == 50
+    assert "50 of your 60 projects are listed here." in response.text
 
 
 def test_project_detail_shows_participants_by_role_and_unknowns(client, role_users, project):
