@@ -152,7 +152,8 @@ def test_list_pages_cost_the_same_for_3_and_120_reports_and_show_a_page_at_most(
         assert rows_shown(response) <= 5 + 3  # the next five, or a person's own few
 
 
-@pytest.mark.parametrize(("page", "role"), [p for p in PAGES if p[1] != "coordinator"])
+# A coordinator's home page reads their own few reports whole: what is missing needs the text.
+@pytest.mark.parametrize(("page", "role"), [p for p in PAGES if p != ("home", "coordinator")])
 def test_list_pages_load_no_narrative_and_no_source_record(client, world, page, role):
     grow(world, 10)
     client.force_login(world["users"][role])
@@ -378,3 +379,18 @@ def test_home_leadership_sees_the_cycle_figures_and_links_to_the_lists(client, w
     assert 'href="/projects/"' in response.text
     assert "Leadership overview: 23 projects, 23 in review cycles." in response.text
     assert page.queue_count is None
+
+
+def test_cycle_overview_once_closed_counts_the_reports_not_approved_and_links_to_them(
+    client, world
+):
+    grow(world, 8)
+    ReviewCycle.objects.filter(pk=world["cycle"].pk).update(state="closed")
+    client.force_login(world["users"]["lead"])
+
+    response, _ = fetch(client, url_of("cycle", world))
+
+    assert response.context["page"].missing == 6 + 2  # 2 of the 8 approved; ALPHA, BRAVO not
+    assert "8 reports were not approved." in response.text
+    listed, _ = fetch(client, url_of("cycle", world), not_approved="1")
+    assert listed.context["page"].listing.page.paginator.count == 8
