@@ -10,8 +10,10 @@ from pesco_review.accounts.models import User
 
 class AccountBackend(AuthenticationBackend):
     def get_user(self, user_id):
-        """The user of a session, with their member state (the header names it): one query."""
-        user = User.objects.select_related("member_state").filter(pk=user_id).first()
+        """The user of a session, with their member state (the header names it): one query,
+        without the state's source record (JSON no page shows)."""
+        users = User.objects.select_related("member_state").defer("member_state__source_record")
+        user = users.filter(pk=user_id).first()
         return user if user is not None and self.user_can_authenticate(user) else None
 
     def has_perm(self, user_obj, perm, obj=None) -> bool:
