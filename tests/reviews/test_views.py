@@ -747,3 +747,39 @@ def test_report_form_actions_extension_baseline_and_proposal_through_the_page(
     assert "A proposed milestone needs a title and a due date." in empty.text
     assert "The proposal is saved: send it to the secretariat when it is ready." in proposed.text
     assert list(report.proposals.values_list("title", flat=True)) == ["Sea trials"]
+
+
+def test_the_cycle_page_counts_the_reports_a_version_was_built_from_without_reading_them(
+    client, role_users
+):
+    """A version records every report it printed (its provenance, Annex D of the document);
+    the cycle page says how many, the same size and queries for 3 reports or 700, and does not
+    load the version's stored rows."""
+    cycle = factories.ReviewCycleFactory()
+    client.force_login(role_users["lead"])
+    url = reverse("reviews:cycle", args=[cycle.year])
+
+    def built_from(count: int) -> list[dict]:
+        return [{"project": f"P{n}", "revision": 1, "report": n} for n in range(count)]
+
+    review = factories.ConsolidatedReviewFactory(
+        cycle=cycle, requested_by=role_users["lead"], built_from=built_from(3)
+    )
+    with CaptureQueriesContext(connection) as small:
+        few = client.get(url)
+    review.built_from = built_from(700)
+    review.export_rows = {"rows": [["x"] * 10] * 700}
+    review.save()
+    with CaptureQueriesContext(connection) as large:
+        many = client.get(url)
+
+    assert "3 reports" in few.text
+    assert "700 reports" in many.text
+    assert "P699" not in many.text
+    assert len(many.content) - len(few.content) < 100
+    assert len(small) == len(large)
+    reads = [
+        q["sql"] for q in large.captured_queries if 'FROM "reviews_consolidatedreview"' in q["sql"]
+    ]
+    assert reads
+    assert not any('"export_rows"' in sql or '"built_from",' in sql for sql in reads)
