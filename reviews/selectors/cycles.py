@@ -37,13 +37,9 @@ class ReportRow:
     decisions: list[tuple[str, bool]]
     is_overdue: bool
 
-    @property
-    def approved_by(self) -> set[str]:
-        return {body for body, approved in self.decisions if approved}
 
-
-def report_row(report: StatusReport, *, overdue: bool) -> ReportRow:
-    return ReportRow(report=report, decisions=body_decisions(report), is_overdue=overdue)
+def report_row(report: StatusReport) -> ReportRow:
+    return ReportRow(report=report, decisions=body_decisions(report), is_overdue=report.is_overdue)
 
 
 # What a list of reports shows: never the narratives (only the report page reads them).
@@ -117,10 +113,6 @@ class CyclePage:
     may_export: bool  # the figures (CSV, XLSX)
 
 
-def list_row(report: StatusReport) -> ReportRow:
-    return report_row(report, overdue=report.is_overdue)
-
-
 def cycle_page(*, user: User, year: int, params, page: str | None = None) -> CyclePage:
     """One page of the cycle's reports (state only: content needs view_report), each body's
     decision and what is late, searched, filtered and sorted as the URL says; the cycle's
@@ -132,7 +124,7 @@ def cycle_page(*, user: User, year: int, params, page: str | None = None) -> Cyc
     counts = report_counts(cycle)
     return CyclePage(
         cycle=cycle,
-        listing=listing(filters, page, row=list_row),
+        listing=listing(filters, page, row=report_row),
         counts=counts,
         versions=consolidated_versions(user=user, cycle=cycle),
         missing=0 if cycle.is_open else counts.not_approved,

@@ -18,8 +18,8 @@ from reviews.selectors.cycles import (
     ReportCounts,
     ReportRow,
     current_cycle,
-    list_row,
     report_counts,
+    report_row,
 )
 from reviews.selectors.queue import waiting_for_body
 
@@ -115,7 +115,7 @@ def _cycle_work(page: HomePage, user: User, cycle: ReviewCycle) -> None:
     if may(user, "reviews.view_review_queue"):
         waiting = waiting_for_body(user=user, cycle=cycle)
         page.queue_count = waiting.count()
-        page.next_reports = [list_row(r) for r in waiting[:NEXT_COUNT]]
+        page.next_reports = [report_row(r) for r in waiting[:NEXT_COUNT]]
     if may(user, "reviews.view_cycle_overview"):
         page.counts = report_counts(cycle)
 
