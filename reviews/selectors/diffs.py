@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass, field
 
-from django.db.models import OuterRef, Subquery
+from django.db.models import OuterRef, QuerySet, Subquery
 
 from pesco_review.accounts.models import User
 from pesco_review.permissions import may
@@ -84,15 +84,21 @@ def snapshot_of(transitions: list[ReportTransition], revision: int) -> dict | No
     return found[-1] if found else None
 
 
-def last_years_snapshot(report: StatusReport) -> tuple[int, dict | None] | None:
-    """The project's latest approved report of an earlier cycle (its year) and what its approved
-    revision said when submitted, in one query; None if there is none."""
-    snapshots = ReportTransition.objects.filter(
+def current_submissions() -> QuerySet[ReportTransition]:
+    """Inside a query of reports (OuterRef): the submissions of each report's current revision
+    that carry a snapshot, the last first."""
+    return ReportTransition.objects.filter(
         report=OuterRef("pk"),
         revision=OuterRef("revision"),
         action__in=sorted(ReportAction.SUBMISSIONS),
         snapshot__isnull=False,
-    ).order_by("-at")
+    ).order_by("-at", "-pk")
+
+
+def last_years_snapshot(report: StatusReport) -> tuple[int, dict | None] | None:
+    """The project's latest approved report of an earlier cycle (its year) and what its approved
+    revision said when submitted, in one query; None if there is none."""
+    snapshots = current_submissions()
     return (
         StatusReport.objects.filter(
             project_id=report.project_id,

@@ -4,13 +4,14 @@ read what is saved; everybody else what was last submitted, never a draft), newe
 
 from dataclasses import dataclass
 
-from django.db.models import Case, OuterRef, Prefetch, QuerySet, Subquery, When
+from django.db.models import Case, Prefetch, QuerySet, Subquery, When
 
 from pesco_review.accounts.models import User
 from projects.models import Project
-from reviews.enums import ReportAction, ReportState
-from reviews.models import MilestoneUpdate, ReportTransition, StatusReport
+from reviews.enums import ReportState
+from reviews.models import MilestoneUpdate, StatusReport
 from reviews.selectors.content import Content, content_saved, content_submitted
+from reviews.selectors.diffs import current_submissions
 from reviews.selectors.reports import reports_visible_to, sees_work_in_progress
 
 
@@ -48,16 +49,7 @@ def _last_submitted(key: str) -> Case:
 
 
 def _snapshot(key: str) -> Subquery:
-    return Subquery(
-        ReportTransition.objects.filter(
-            report=OuterRef("pk"),
-            revision=OuterRef("revision"),
-            action__in=sorted(ReportAction.SUBMISSIONS),
-            snapshot__isnull=False,
-        )
-        .order_by("-at", "-pk")
-        .values(f"snapshot__{key}")[:1]
-    )
+    return Subquery(current_submissions().values(f"snapshot__{key}")[:1])
 
 
 def _reports(user: User, project: Project) -> QuerySet[StatusReport]:
