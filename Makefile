@@ -79,6 +79,9 @@ run: $(VENV)/.installed
 
 # The whole suite, production-like settings (DEBUG off) with a throw-away secret key. Uses
 # DATABASE_URL / REDIS_URL when set (CI sets both), SQLite and in-process tasks otherwise.
+# The tests run in one process per core (pytest-xdist, at most four), each on a test database of
+# its own; PYTEST_ARGS replaces that (PYTEST_ARGS="-k login" runs in one process).
+PYTEST_ARGS ?= -n auto --maxprocesses=4
 test: export DJANGO_SECRET_KEY ?= test-only-secret-key-not-for-production-0123456789abcdef
 test: export DJANGO_SECURE_SSL_REDIRECT = 0
 test: export DJANGO_DEBUG = 0

@@ -1,3 +1,4 @@
+import fcntl
 import os
 import uuid
 
@@ -11,8 +12,14 @@ from tests.broker import shared_redis_tasks
 
 @pytest.fixture(scope="session", autouse=True)
 def collected_static_files():
-    """Production static storage (hashed names, a manifest) needs collectstatic, as on deploy."""
-    call_command("collectstatic", interactive=False, verbosity=0)
+    """Production static storage (hashed names, a manifest) needs collectstatic, as on deploy.
+    The suite's processes (pytest-xdist workers) collect one after the other: two copying into
+    the same directory at once would delete each other's files."""
+    lock_path = django_settings.BASE_DIR / "var" / "collectstatic.lock"
+    lock_path.parent.mkdir(exist_ok=True)
+    with lock_path.open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        call_command("collectstatic", interactive=False, verbosity=0)
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -75,3 +82,15 @@ def role_users(project, other_project):
     """One user per role; the coordinator and member belong to `project` only. Those whose role
     needs a second factor have an authenticator app (its secret in `user.totp_secret`)."""
     return factories.role_users(project)
+
+
+def pytest_configure(config):
+    """In a pytest-xdist worker the suite runs beside execnet's thread that reads the controller's
+    pipe, so the documents' fork (reviews/documents/isolated.py) happens in a process with two
+    threads, which Python warns of. That thread holds no lock the child takes (the child renders
+    and exits through os._exit); outside xdist the warning stays, as it should for our code."""
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        config.addinivalue_line(
+            "filterwarnings",
+            "ignore:This process .* is multi-threaded, use of fork:DeprecationWarning",
+        )
