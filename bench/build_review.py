@@ -3,9 +3,11 @@ as many projects.
 
 Every project in review gets an approved report with generated content (benchmark data, named
 so), in a throw-away database (the test runner's). For each size, two builds as the worker runs
-them (reading, charts, the PDF in typst's child with the DOCX written beside it) and, between
-them, typst alone on the same document: build time and its parts, SQL queries, the peak
-resident memory of the worker and of every child. Then the targets, each with its verdict; the
+them (reading, charts, the PDF in typst's child with the DOCX written beside it; a review of
+more than REVIEW_PDF_BATCH_PROJECTS projects in parts, each in a process of its own, joined)
+and, between them, typst alone rendering the same document in one piece, the renderer's floor:
+build time and its parts, SQL queries, the peak resident memory of the worker and of the
+largest of its child and the child's own processes. Then the targets, each with its verdict; the
 script exits non-zero when one fails:
 
     largest process peak <= 500 MB · build / typst alone <= 1.3 at 10x, <= 1.5 at 1x
@@ -189,10 +191,12 @@ def measure(cycle: ReviewCycle) -> dict:
         alone.append(typst_once(builds[-1]["context"]))
     best = min(builds, key=lambda r: r["total"])
     best["typst_alone"] = min(r["seconds"] for r in alone)
+    best["typst_alone_peak_mb"] = max(r["child_peak_mb"] for r in alone)
+    # The build's processes: the worker, its typst child and every process that child started
+    # (the charts', each part's: wait4 gives the largest of a child and its descendants).
+    # typst alone is the yardstick, not the build, so its peak is shown, not judged.
     best["largest_mb"] = max(
-        [r["parent_peak_mb"] for r in builds]
-        + [r["child_peak_mb"] for r in builds]
-        + [r["child_peak_mb"] for r in alone]
+        [r["parent_peak_mb"] for r in builds] + [r["child_peak_mb"] for r in builds]
     )
     return best
 
@@ -205,8 +209,9 @@ def show(label: str, r: dict) -> None:
         f"{r['queries']:3d} queries  PDF {r['pdf_kb']:6.0f} kB  progress {r['steps']}"
     )
     print(
-        f"{'':14} peak memory: worker {r['parent_peak_mb']:5.0f} MB, "
-        f"typst child {r['child_peak_mb']:5.0f} MB"
+        f"{'':14} peak memory: worker {r['parent_peak_mb']:5.0f} MB, typst child (and the "
+        f"processes it started) {r['child_peak_mb']:5.0f} MB; typst alone, the whole document "
+        f"in one process: {r['typst_alone_peak_mb']:5.0f} MB"
     )
 
 

@@ -361,6 +361,10 @@ if REVIEW_BUILD_STALE_SECONDS <= CELERY_TASK_TIME_LIMIT:
     raise ImproperlyConfigured(
         f"REVIEW_BUILD_STALE_SECONDS must exceed the task time limit ({CELERY_TASK_TIME_LIMIT} s)."
     )
+# A consolidated review of more approved reports than this is rendered in parts of at most this
+# many projects, each in a process of its own, and joined (reviews/documents/parts.py): typst
+# holds what it lays out until its process ends, about 1.9 MB a project page.
+REVIEW_PDF_BATCH_PROJECTS = env_int("REVIEW_PDF_BATCH_PROJECTS", 100)
 # A queued build the broker has not taken after this long is handed over again by the sweep.
 REVIEW_BUILD_HANDOVER_SECONDS = env_int("REVIEW_BUILD_HANDOVER_SECONDS", 30)
 # Seconds to wait after each build step: only the test that kills a worker mid-build sets it.

@@ -4,8 +4,9 @@ Used by the Celery task (through reviews.services) and by `manage.py build_revie
 progress through `on_step(label, percent)`.
 
 typst runs in a child process (see isolated.py): it draws the charts first and sends them, then
-renders the PDF; the DOCX, which needs only the charts, is written here meanwhile, so the build
-takes about as long as typst alone.
+renders the PDF (a long one in parts, each in a process of its own: parts.py); the DOCX, which
+needs only the charts, is written here meanwhile, so the build takes about as long as typst
+alone.
 """
 
 import time
@@ -15,8 +16,8 @@ from dataclasses import dataclass, field
 from reviews.documents.charts import render_charts
 from reviews.documents.context import ReviewContext
 from reviews.documents.docx import render_docx
-from reviews.documents.isolated import Forked
-from reviews.documents.pdf import render_pdf
+from reviews.documents.isolated import Forked, run_forked
+from reviews.documents.pdf import render_pdf, render_whole_pdf
 
 Step = Callable[[str, int], None]
 
@@ -33,19 +34,29 @@ class Built:
 
 
 def _typst_work(context: ReviewContext) -> Iterator[tuple[str, object, tuple[float, float]]]:
-    """The child's work: the charts, sent as soon as drawn, then the PDF."""
+    """The child's work: the charts, sent as soon as drawn, then the PDF. The charts are drawn
+    in a process of their own: a long review's PDF is rendered in parts, each in a process
+    forked from this one, which must not have started typst's threads (parts.py)."""
     started = time.monotonic()
-    charts = render_charts(context)
+    charts = run_forked(render_charts, context)
     yield "charts", charts, (started, time.monotonic())
     started = time.monotonic()
     pdf = render_pdf(context)
     yield "pdf", pdf, (started, time.monotonic())
 
 
+def _whole_work(context: ReviewContext) -> Iterator[None]:
+    render_charts(context)
+    yield
+    render_whole_pdf(context)
+    yield
+
+
 def typst_alone(context: ReviewContext) -> float:
-    """The child's work alone, nothing else running: what the build's time is compared with
-    (bench/build_review.py). The child's peak resident memory, in MB."""
-    with Forked(_typst_work, context) as child:
+    """typst alone on the same document in one piece, however long, nothing else running: the
+    renderer's floor that the build's time is compared with (bench/build_review.py). The
+    child's peak resident memory, in MB."""
+    with Forked(_whole_work, context) as child:
         child.receive()
         child.receive()
     return child.peak_rss_mb

@@ -8,12 +8,13 @@ from pathlib import Path
 
 import typst
 
+from reviews.documents import parts
 from reviews.documents.context import ReportDocument, ReviewContext
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 
 
-def _compile(template: str, data: dict) -> bytes:
+def compile_template(template: str, data: dict) -> bytes:
     return typst.compile(
         str(TEMPLATES / template),
         root=str(TEMPLATES),
@@ -24,10 +25,21 @@ def _compile(template: str, data: dict) -> bytes:
 
 
 def render_pdf(context: ReviewContext) -> bytes:
-    """The consolidated annual review."""
-    return _compile("review.typ", context.as_json())
+    """The consolidated annual review: in one piece, or in parts when it is long (parts.py; each
+    part in a process of its own, so the caller must not have started typst, whose thread pool
+    a forked process would not have)."""
+    data = context.as_json()
+    if parts.needs_parts(data):
+        return parts.render_in_parts(data)
+    return compile_template("review.typ", data)
+
+
+def render_whole_pdf(context: ReviewContext) -> bytes:
+    """The consolidated annual review in one piece, however long: what the parts are measured
+    against (bench/build_review.py)."""
+    return compile_template("review.typ", context.as_json())
 
 
 def render_report_pdf(document: ReportDocument) -> bytes:
     """One status report, with the project page the annual review prints."""
-    return _compile("report.typ", document.as_json())
+    return compile_template("report.typ", document.as_json())

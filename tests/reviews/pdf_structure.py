@@ -102,3 +102,69 @@ def tagged(data: bytes) -> TaggedPdf:
     tree = catalog.get("/StructTreeRoot")
     kids = _children(tree.get_object().get("/K")) if tree else []
     return TaggedPdf(catalog=catalog, xmp=xmp, root=Element("StructTreeRoot", None, kids))
+
+
+def structure_problems(data: bytes) -> list[str]:
+    """What breaks the tag tree's links to the pages, read with pikepdf: a page's or an
+    annotation's parent-tree key that is used twice or resolves to nothing, a marked-content id
+    on a page that no element of its parent-tree entry owns, an element id used twice, a table
+    cell's /Headers naming an id that no element has."""
+    import pikepdf  # noqa: PLC0415
+
+    problems = []
+    with pikepdf.open(io.BytesIO(data)) as pdf:
+        tree = pdf.Root.StructTreeRoot
+        numbers = _flat(tree.ParentTree, "/Nums")
+        entries = dict(zip([int(k) for k in numbers[::2]], numbers[1::2], strict=True))
+        if len(entries) != len(numbers) // 2:
+            problems.append("a parent-tree key is used twice")
+        used: set[int] = set()
+        for number, page in enumerate(pdf.pages, start=1):
+            keys = [int(page.StructParents)] if "/StructParents" in page else []
+            keys += [int(a.StructParent) for a in page.get("/Annots", []) if "/StructParent" in a]
+            problems += [f"page {number}: key {k} used again" for k in keys if k in used]
+            problems += [f"page {number}: key {k} unresolved" for k in keys if k not in entries]
+            used.update(keys)
+            owners = entries.get(int(page.get("/StructParents", -1)))
+            for mcid in {int(m) for m in re.findall(rb"/MCID (\d+)", _content(page))}:
+                if owners is None or mcid >= len(owners) or owners[mcid] is None:
+                    problems.append(f"page {number}: marked content {mcid} has no element")
+        ids = [str(name) for name in _flat(tree.IDTree, "/Names")[::2]]
+        if len(ids) != len(set(ids)):
+            problems.append("an element id is used twice")
+        problems += [f"header {h} names no element" for h in _headers(tree.K) if h not in ids]
+    return problems
+
+
+def _flat(tree, kind: str) -> list:
+    if kind in tree:
+        return list(tree[kind])
+    return [entry for kid in tree.get("/Kids", []) for entry in _flat(kid, kind)]
+
+
+def _content(page) -> bytes:
+    import pikepdf  # noqa: PLC0415
+
+    contents = page.Contents
+    streams = contents if isinstance(contents, pikepdf.Array) else [contents]
+    return b"".join(stream.read_bytes() for stream in streams)
+
+
+def _headers(root) -> list[str]:
+    import pikepdf  # noqa: PLC0415
+
+    found, stack = [], [root]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, pikepdf.Array):
+            stack.extend(node)
+            continue
+        if not isinstance(node, pikepdf.Dictionary) or "/S" not in node:
+            continue
+        attributes = node.get("/A")
+        for owner in attributes if isinstance(attributes, pikepdf.Array) else [attributes]:
+            if isinstance(owner, pikepdf.Dictionary) and "/Headers" in owner:
+                found += [str(h) for h in owner.Headers]
+        if "/K" in node:
+            stack.append(node.K)
+    return found

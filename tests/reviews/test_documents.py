@@ -27,10 +27,13 @@ from tests.reviews.pdf_structure import pages_without_content, tagged
 pytestmark = pytest.mark.django_db
 
 
-def approved(cycle, name: str, acronym: str, **values):
+def approved(cycle, name: str, acronym: str, domain=None, **values):
+    in_domain = {"domain": domain} if domain else {}
     report = factories.StatusReportFactory(
         cycle=cycle,
-        project=factories.ProjectFactory(name=name, acronym=acronym, slug=acronym.lower()),
+        project=factories.ProjectFactory(
+            name=name, acronym=acronym, slug=acronym.lower(), **in_domain
+        ),
         complete=True,
         state=ReportState.APPROVED,
         submitted_at=timezone.now(),
