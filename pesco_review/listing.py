@@ -14,6 +14,7 @@ import django_filters
 from django import forms
 from django.core.paginator import Page, Paginator
 from django.db.models import Q, QuerySet
+from django.urls import reverse
 
 PER_PAGE = 50
 
@@ -130,6 +131,14 @@ def sorting(filters: ListFilters) -> dict[str, SortColumn]:
         else:
             columns[key] = SortColumn("", key)
     return columns
+
+
+def url_of_each(viewname: str) -> Callable[[int], str]:
+    """`reverse(viewname, args=[pk])` for the many rows of a page at the cost of one reverse():
+    the URL is made once around a placeholder, then each row's key put in its place."""
+    placeholder = "987654321"
+    head, tail = reverse(viewname, args=[placeholder]).split(placeholder)
+    return lambda pk: f"{head}{int(pk)}{tail}"
 
 
 def listing(

@@ -6,7 +6,9 @@ The walk reads the URLconf itself, so a URL added later is checked without editi
 import re
 
 import pytest
-from django.urls import URLPattern, URLResolver, get_resolver
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from pesco_review.listing import url_of_each
 
 pytestmark = pytest.mark.django_db
 
@@ -103,3 +105,8 @@ def test_allauth_steps_answer_an_anonymous_visit_without_error_or_data(client, p
 
     assert response.status_code in {200, 404, 405}
     assert b"Your reports" not in response.content
+
+
+@pytest.mark.parametrize("pk", [1, 42, 987654321, 1234567890])
+def test_url_of_each_is_what_reverse_answers(pk):
+    assert url_of_each("reviews:report")(pk) == reverse("reviews:report", args=[pk])

@@ -1,12 +1,13 @@
 """Reads of review cycles: the current one, the list, and a cycle's overview."""
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
 from pesco_review.accounts.models import User
-from pesco_review.listing import Listing, listing
+from pesco_review.listing import Listing, listing, url_of_each
 from pesco_review.permissions import may
 from projects.models import Domain
 from reviews.enums import CycleState, ReportState
@@ -31,15 +32,28 @@ def cycle_list() -> QuerySet[ReviewCycle]:
 
 @dataclass(frozen=True)
 class ReportRow:
-    """One report in a list: its state, each required body's decision, whether it is late."""
+    """One report in a list: its page's URL, its state, each required body's decision, whether
+    it is late."""
 
     report: StatusReport
+    url: str
     decisions: list[tuple[str, bool]]
     is_overdue: bool
 
 
-def report_row(report: StatusReport) -> ReportRow:
-    return ReportRow(report=report, decisions=body_decisions(report), is_overdue=report.is_overdue)
+def report_rows() -> Callable[[StatusReport], ReportRow]:
+    """What makes each report of a list its row; the URLs of its pages reversed once."""
+    url = url_of_each("reviews:report")
+
+    def row(report: StatusReport) -> ReportRow:
+        return ReportRow(
+            report=report,
+            url=url(report.pk),
+            decisions=body_decisions(report),
+            is_overdue=report.is_overdue,
+        )
+
+    return row
 
 
 # What a list of reports shows: never the narratives (only the report page reads them).
@@ -111,6 +125,7 @@ class CyclePage:
     versions: list[ConsolidatedReview]
     missing: int  # once the cycle is no longer open: the reports not approved
     may_export: bool  # the figures (CSV, XLSX)
+    may_extend: bool  # the deadline of a report (asked once for the page, not for each row)
 
 
 def cycle_page(*, user: User, year: int, params, page: str | None = None) -> CyclePage:
@@ -124,9 +139,10 @@ def cycle_page(*, user: User, year: int, params, page: str | None = None) -> Cyc
     counts = report_counts(cycle)
     return CyclePage(
         cycle=cycle,
-        listing=listing(filters, page, row=report_row),
+        listing=listing(filters, page, row=report_rows()),
         counts=counts,
         versions=consolidated_versions(user=user, cycle=cycle),
         missing=0 if cycle.is_open else counts.not_approved,
         may_export=may(user, "reviews.export_figures", cycle),
+        may_extend=may(user, "reviews.grant_extension"),
     )

@@ -19,7 +19,7 @@ from reviews.selectors.cycles import (
     ReportRow,
     current_cycle,
     report_counts,
-    report_row,
+    report_rows,
 )
 from reviews.selectors.queue import waiting_for_body
 
@@ -115,7 +115,8 @@ def _cycle_work(page: HomePage, user: User, cycle: ReviewCycle) -> None:
     if may(user, "reviews.view_review_queue"):
         waiting = waiting_for_body(user=user, cycle=cycle)
         page.queue_count = waiting.count()
-        page.next_reports = [report_row(r) for r in waiting[:NEXT_COUNT]]
+        row = report_rows()
+        page.next_reports = [row(r) for r in waiting[:NEXT_COUNT]]
     if may(user, "reviews.view_cycle_overview"):
         page.counts = report_counts(cycle)
 

@@ -11,7 +11,7 @@ from reviews.enums import ReportState
 from reviews.filters import QueueFilters
 from reviews.models import ReviewCycle, StatusReport
 from reviews.selectors import conditions
-from reviews.selectors.cycles import current_cycle, report_list, report_row
+from reviews.selectors.cycles import current_cycle, report_list, report_rows
 from reviews.selectors.reports import reports_visible_to
 
 
@@ -50,4 +50,4 @@ def queue_page(*, user: User, params, page: str | None = None) -> QueuePage:
         domains=list(Domain.objects.all()),
         body=user.secretariat_body,
     )
-    return QueuePage(cycle=cycle, listing=listing(filters, page, row=report_row))
+    return QueuePage(cycle=cycle, listing=listing(filters, page, row=report_rows()))
