@@ -16,7 +16,7 @@ from django.core.paginator import Page, Paginator
 from django.db.models import Q, QuerySet
 from django.urls import reverse
 
-PER_PAGE = 50
+PER_PAGE = 25
 
 
 class Checkbox(forms.CheckboxInput):

@@ -4,6 +4,7 @@ import pytest
 from django.urls import reverse
 
 from pesco_review.accounts.services import secretariat_group
+from pesco_review.listing import PER_PAGE
 from projects.enums import ListCoverage
 from tests import factories
 
@@ -144,7 +145,7 @@ def test_project_list_query_count_same_for_5_and_60_projects(
     with django_assert_num_queries(8):
         response = client.get(reverse("projects:list"))
     listing = response.context["page"].listing
-    assert (len(listing.rows), listing.page.paginator.count) == (50, 62)
+    assert (len(listing.rows), listing.page.paginator.count) == (PER_PAGE, 62)
 
 
 def test_home_query_count_same_for_5_and_60_projects(client, django_assert_num_queries):
