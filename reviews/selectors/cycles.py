@@ -3,7 +3,7 @@
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, F, Prefetch, QuerySet
 from django.shortcuts import get_object_or_404
 
 from pesco_review.accounts.models import User
@@ -90,7 +90,7 @@ def report_list(reports: QuerySet[StatusReport]) -> QuerySet[StatusReport]:
 
 @dataclass(frozen=True)
 class ReportCounts:
-    """A cycle's figures, from one aggregate query."""
+    """A cycle's figures, from two grouped queries."""
 
     by_state: list[tuple[str, str, int]]  # (label, state, number of reports)
     by_body: list[tuple[str, int]]  # (body, reports whose current revision it approved)
@@ -99,21 +99,29 @@ class ReportCounts:
 
 
 def report_counts(cycle: ReviewCycle) -> ReportCounts:
-    """Counted in the database (conditional COUNTs), whatever the number of reports."""
-    counts = cycle.reports.aggregate(
-        **{f"state_{s}": Count("pk", filter=Q(state=s)) for s in ReportState.values},
-        **{
-            f"body_{b}": Count("pk", filter=conditions.approved_by(b))
-            for b in cycle.required_bodies
-        },
-        overdue=Count("pk", filter=conditions.overdue()),
-        not_approved=Count("pk", filter=~Q(state__in=ReportState.DECIDED)),
+    """Counted in the database, whatever the number of reports: the reports by state, with how
+    many of each are overdue, and the approvals of their current revisions by body. (Grouped
+    queries: the one aggregate of a conditional COUNT per state and body cost twice the time,
+    most of it Django building its SQL.)"""
+    states = {
+        state: (number, late)
+        for state, number, late in cycle.reports.order_by()
+        .values_list("state")
+        .annotate(number=Count("pk"), late=Count("pk", filter=conditions.overdue()))
+    }
+    approved = dict(
+        Approval.objects.filter(
+            report__cycle=cycle, revision=F("report__revision"), body__in=cycle.required_bodies
+        )
+        .order_by()
+        .values_list("body")
+        .annotate(number=Count("report", distinct=True))
     )
     return ReportCounts(
-        by_state=[(label, s, counts[f"state_{s}"]) for s, label in ReportState.choices],
-        by_body=[(b, counts[f"body_{b}"]) for b in cycle.required_bodies],
-        overdue=counts["overdue"],
-        not_approved=counts["not_approved"],
+        by_state=[(label, s, states.get(s, (0, 0))[0]) for s, label in ReportState.choices],
+        by_body=[(b, approved.get(b, 0)) for b in cycle.required_bodies],
+        overdue=sum(late for _, late in states.values()),
+        not_approved=sum(n for s, (n, _) in states.items() if s not in ReportState.DECIDED),
     )
 
 

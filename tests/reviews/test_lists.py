@@ -282,7 +282,7 @@ def test_overdue_condition_agrees_with_the_report_property(world):
     assert not {reports[4].pk, reports[2].pk} & in_sql
 
 
-def test_cycle_overview_counts_come_from_one_aggregate_over_every_report(client, world):
+def test_cycle_overview_counts_come_from_grouped_counts_over_every_report(client, world):
     reports = grow(world, 40)
     StatusReport.objects.filter(pk=reports[3].pk).update(revision=2)  # its EDA approval is old
     client.force_login(world["users"]["lead"])

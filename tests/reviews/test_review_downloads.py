@@ -124,13 +124,13 @@ def test_cycle_page_lead_query_count_same_for_1_and_many_downloads(
     ReviewDownload.objects.create(review=version, user=lead, kind="pdf")
     client.force_login(lead)
     url = version.cycle.get_absolute_url()
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(9):
         client.get(url)
 
     second = factories.ConsolidatedReviewFactory(cycle=version.cycle, requested_by=lead)
     for user in factories.UserFactory.create_batch(5):
         ReviewDownload.objects.create(review=version, user=user, kind="docx")
         ReviewDownload.objects.create(review=second, user=user, kind="pdf")
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(9):
         response = client.get(url)
     assert sum(len(v.downloads.all()) for v in response.context["page"].versions) == 11
