@@ -184,7 +184,16 @@ def render_in_parts(data: dict) -> bytes:
         )
     titles = [f"{e['number']} “{e['title']}”" for e in final["toc"]]
     titles += [f"“{title}”" for title, _ in annexes]
-    return join([pdf, *rendered_parts], _links(titles, targets + [t for _, t in annexes]))
+    links = _links(titles, targets + [t for _, t in annexes], "toc:")
+    own = [_numbered(title) for title, _ in again.marks]
+    links += _links(own, [target for _, target in again.marks], "toc:own:")
+    return join([pdf, *rendered_parts], links)
+
+
+def _numbered(bookmark: str) -> str:
+    """A bookmark's title ("1.2 Milestones") as the contents announce it: 1.2 “Milestones”."""
+    number, _, title = bookmark.partition(" ")
+    return f"{number} “{title}”" if number.replace(".", "").isdigit() else f"“{bookmark}”"
 
 
 def _first(front: dict) -> Rendered:
@@ -192,10 +201,10 @@ def _first(front: dict) -> Rendered:
     return _typst(front)[1]
 
 
-def _links(titles: list[str], targets: list[Target]) -> list[Link]:
-    """The contents' entries that link to another part (review-part.typ writes them "toc:N"),
-    each announced as typst announces its own: number, title, page."""
+def _links(titles: list[str], targets: list[Target], prefix: str) -> list[Link]:
+    """The contents' entries (review-part.typ writes them as URIs, `prefix` and a number), each
+    announced as typst announces its own: number, title, page."""
     return [
-        Link(uri=f"toc:{n}", target=target, description=f"{title} page {target.page + 1}")
+        Link(uri=f"{prefix}{n}", target=target, description=f"{title} page {target.page + 1}")
         for n, (title, target) in enumerate(zip(titles, targets, strict=True))
     ]
