@@ -13,11 +13,12 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
+from reviews.documents import parts
 from reviews.documents.charts import render_charts
 from reviews.documents.context import ReviewContext
 from reviews.documents.docx import render_docx
 from reviews.documents.isolated import Forked, run_forked
-from reviews.documents.pdf import render_pdf, render_whole_pdf
+from reviews.documents.pdf import render_whole_pdf
 
 Step = Callable[[str, int], None]
 
@@ -34,21 +35,24 @@ class Built:
 
 
 def _typst_work(context: ReviewContext) -> Iterator[tuple[str, object, tuple[float, float]]]:
-    """The child's work: the charts, sent as soon as drawn, then the PDF. The charts are drawn
-    in a process of their own: a long review's PDF is rendered in parts, each in a process
-    forked from this one, which must not have started typst's threads (parts.py)."""
+    """The child's work: the charts, sent as soon as drawn, then the PDF. A long review's PDF is
+    rendered in parts, each in a process forked from this one, which must not have started
+    typst's threads (parts.py): its charts are drawn in a process of their own. A short one's
+    are drawn here, and typst renders the PDF with the fonts it has already read."""
     started = time.monotonic()
-    charts = run_forked(render_charts, context)
+    data = context.as_json()
+    in_parts = parts.needs_parts(data)
+    charts = run_forked(render_charts, context) if in_parts else render_charts(context)
     yield "charts", charts, (started, time.monotonic())
     started = time.monotonic()
-    pdf = render_pdf(context)
+    pdf = parts.render_in_parts(data) if in_parts else render_whole_pdf(data)
     yield "pdf", pdf, (started, time.monotonic())
 
 
 def _whole_work(context: ReviewContext) -> Iterator[None]:
     render_charts(context)
     yield
-    render_whole_pdf(context)
+    render_whole_pdf(context.as_json())
     yield
 
 

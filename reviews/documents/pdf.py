@@ -8,8 +8,7 @@ from pathlib import Path
 
 import typst
 
-from reviews.documents import parts
-from reviews.documents.context import ReportDocument, ReviewContext
+from reviews.documents.context import ReportDocument
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 
@@ -24,20 +23,10 @@ def compile_template(template: str, data: dict) -> bytes:
     )
 
 
-def render_pdf(context: ReviewContext) -> bytes:
-    """The consolidated annual review: in one piece, or in parts when it is long (parts.py; each
-    part in a process of its own, so the caller must not have started typst, whose thread pool
-    a forked process would not have)."""
-    data = context.as_json()
-    if parts.needs_parts(data):
-        return parts.render_in_parts(data)
+def render_whole_pdf(data: dict) -> bytes:
+    """The consolidated annual review in one piece, from its context's JSON (a long one is
+    rendered in parts instead: parts.py)."""
     return compile_template("review.typ", data)
-
-
-def render_whole_pdf(context: ReviewContext) -> bytes:
-    """The consolidated annual review in one piece, however long: what the parts are measured
-    against (bench/build_review.py)."""
-    return compile_template("review.typ", context.as_json())
 
 
 def render_report_pdf(document: ReportDocument) -> bytes:
