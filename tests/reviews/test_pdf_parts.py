@@ -100,6 +100,8 @@ def test_joined_review_is_tagged_pdf_ua_with_every_table_and_chart_as_in_one_pie
         f.alt for f in tagged(whole).elements("Figure")
     ]
     assert structure_problems(joined) == []
+    with pikepdf.open(io.BytesIO(joined)) as written:
+        assert written.check_pdf_syntax() == []  # qpdf's own check of the file written
 
 
 def test_joined_review_has_the_bookmarks_and_text_of_the_review_in_one_piece(joined, whole):
