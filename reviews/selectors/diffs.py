@@ -1,8 +1,12 @@
 """What changed between two revisions of a report, from the snapshots taken at submission."""
 
+import difflib
+import re
 from dataclasses import dataclass, field
+from datetime import date
 
 from django.db.models import OuterRef, QuerySet, Subquery
+from django.utils.formats import date_format
 
 from pesco_review.accounts.models import User
 from pesco_review.permissions import may
@@ -16,6 +20,48 @@ class FieldChange:
     label: str
     old: object
     new: object
+    words: list[tuple[str, str]] | None = None  # a text's change word by word (word_changes)
+    note: str = ""  # what happened, where there are no two values to show
+
+    @property
+    def shown(self) -> str:
+        """The change as a line reads it: "60 % → 65 %"."""
+        return self.note or f"{_shown(self.label, self.old)} → {_shown(self.label, self.new)}"
+
+
+DATES = frozenset({"Forecast date", "Achieved on"})
+
+
+def _shown(label: str, value: object) -> str:
+    if value is None or value == "":
+        return "—"
+    if label == "Percent complete":
+        return f"{value} %"
+    if label in DATES:
+        return date_format(date.fromisoformat(str(value)), "j F Y")
+    return str(value)
+
+
+def word_changes(old: str, new: str) -> list[tuple[str, str]]:
+    """A text's change word by word (difflib): ("same" | "del" | "ins", text) in reading order,
+    spaces and line breaks kept with the words around them."""
+    before, after = re.findall(r"\S+|\s+", old or ""), re.findall(r"\S+|\s+", new or "")
+    matcher = difflib.SequenceMatcher(a=before, b=after, autojunk=False)
+    changes = []
+    for operation, i1, i2, j1, j2 in matcher.get_opcodes():
+        if operation == "equal":
+            changes.append(("same", "".join(before[i1:i2])))
+            continue
+        if i2 > i1:
+            changes.append(("del", "".join(before[i1:i2])))
+        if j2 > j1:
+            changes.append(("ins", "".join(after[j1:j2])))
+    return changes
+
+
+def _change(label: str, old: object, new: object, *, text: bool = False) -> FieldChange:
+    words = word_changes(str(old or ""), str(new or "")) if text else None
+    return FieldChange(label, old, new, words=words)
 
 
 @dataclass
@@ -44,12 +90,14 @@ MILESTONE_LABELS = {
 
 
 def _milestone_changes(before: dict | None, after: dict | None) -> list[FieldChange]:
-    if before is None:
-        return [FieldChange("Milestone", "—", "added")]
+    """What changed in a milestone the newer report carries (one it no longer carries, achieved
+    or withdrawn earlier, is not a change of this report's)."""
     if after is None:
-        return [FieldChange("Milestone", "reported", "not in this report (achieved or withdrawn)")]
+        return []
+    if before is None:
+        return [FieldChange("Milestone", None, None, note="added to the report")]
     return [
-        FieldChange(label, before.get(name), after.get(name))
+        _change(label, before.get(name), after.get(name), text=name == "narrative")
         for name, label in MILESTONE_LABELS.items()
         if before.get(name) != after.get(name)
     ]
@@ -60,7 +108,8 @@ def diff(old: dict, new: dict, *, against: str) -> Diff:
     result = Diff(against=against)
     for name, label in REPORT_LABELS.items():
         if name in new and old.get(name) != new.get(name):
-            result.fields.append(FieldChange(label, old.get(name), new.get(name)))
+            is_text = name in Narrative.values
+            result.fields.append(_change(label, old.get(name), new.get(name), text=is_text))
     old_m, new_m = old.get("milestones", {}), new.get("milestones", {})
     for key in sorted(
         set(old_m) | set(new_m), key=lambda k: (new_m.get(k) or old_m.get(k))["position"]
