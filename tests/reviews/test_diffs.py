@@ -2,12 +2,7 @@
 by word, a milestone's values as "before → after", and nothing about what did not change or a
 milestone the newer report does not carry."""
 
-import pytest
-from django.urls import reverse
-
 from reviews.selectors.diffs import diff, word_changes
-from reviews.workflow import report_transition
-from tests.reviews.test_views import form_data, report, submitted  # noqa: F401 - fixtures
 
 MILESTONE = {"position": 1, "title": "Prototype", "status": "On track", "percent_complete": 60}
 
@@ -76,31 +71,3 @@ def test_diff_lists_only_what_changed_never_a_milestone_the_report_no_longer_car
     assert [(t, [(c.label, c.shown) for c in cs]) for t, cs in added.milestones] == [
         ("Milestone 1 “Prototype”", [("Milestone", "added to the report")])
     ]
-
-
-@pytest.mark.django_db
-def test_report_page_shows_a_narrative_change_word_by_word(client, role_users, submitted):  # noqa: F811
-    client.force_login(role_users["eda"])
-    client.get(submitted.get_absolute_url())  # the reviewer reads revision 1
-    report_transition(
-        report=submitted,
-        action="request_changes",
-        actor=role_users["eda"],
-        reason="More.",
-        expected_revision=submitted.revision,
-    )
-    client.force_login(role_users["coordinator"])
-    summary = "The project progressed as foreseen."
-    client.post(
-        reverse("reviews:report_edit", args=[submitted.pk]),
-        {**form_data(submitted, summary=summary), "submit": "1"},
-    )
-    client.force_login(role_users["eda"])
-
-    page = client.get(submitted.get_absolute_url()).text
-
-    assert (
-        "The project progressed as "
-        '<del><span class="visually-hidden">removed: </span>planned.</del>'
-        '<ins><span class="visually-hidden">added: </span>foreseen.</ins>'
-    ) in page

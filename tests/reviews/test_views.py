@@ -676,7 +676,7 @@ def test_report_page_shows_what_changed_since_the_revision_the_reviewer_saw(
     client.force_login(role_users["coordinator"])
     client.post(
         reverse("reviews:report_edit", args=[submitted.pk]),
-        {**form_data(submitted, summary="A fuller summary."), "submit": "1"},
+        {**form_data(submitted, summary="The project progressed as foreseen."), "submit": "1"},
     )
     client.force_login(role_users["eda"])
 
@@ -685,8 +685,13 @@ def test_report_page_shows_what_changed_since_the_revision_the_reviewer_saw(
     diffs = response.context["page"].diffs
     assert [d.against for d in diffs] == ["revision 1, which you last saw"]
     assert [(c.label, c.old, c.new) for c in diffs[0].fields] == [
-        ("Summary", "The project progressed as planned.", "A fuller summary.")
+        ("Summary", "The project progressed as planned.", "The project progressed as foreseen.")
     ]
+    assert (  # word by word: only the word that changed is marked
+        "The project progressed as "
+        '<del><span class="visually-hidden">removed: </span>planned.</del>'
+        '<ins><span class="visually-hidden">added: </span>foreseen.</ins>'
+    ) in response.text
     # Seen now: the next visit has nothing new to show.
     assert client.get(submitted.get_absolute_url()).context["page"].diffs == []
 
