@@ -126,6 +126,8 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "pesco_review.permissions.context_processor",
             ],
+            # {% time %} in every template, without a {% load %}.
+            "builtins": ["pesco_review.timetags"],
         },
     },
 ]
