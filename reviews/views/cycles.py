@@ -3,14 +3,14 @@
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import get_object_or_404, redirect, render
 from django.views import View
 from django.views.generic import CreateView, TemplateView, UpdateView
 
 from pesco_review.permissions import RulesPermissionRequiredMixin
 from reviews import forms, services
 from reviews.models import ReviewCycle
-from reviews.selectors.cycles import cycle_list, cycle_page
+from reviews.selectors.cycles import cycle_list, cycle_page, report_counts
 from reviews.selectors.queue import queue_page
 from reviews.views._common import show_errors
 
@@ -60,13 +60,24 @@ class CycleUpdateView(RulesPermissionRequiredMixin, UpdateView):
 
 
 class CycleActionView(RulesPermissionRequiredMixin, View):
-    """Open or close a cycle (POST)."""
+    """Open or close a cycle (POST). Closing asks first (GET: what closing will do, with the
+    cycle's figures); only its form's confirmation closes."""
 
     permission_required = "reviews.manage_cycle"
-    http_method_names = ["post"]
+    http_method_names = ["get", "post"]
+
+    def get(self, request, year: int, action: str):
+        if action != "close":
+            raise Http404("Only closing a cycle asks for a confirmation.")
+        cycle = get_object_or_404(ReviewCycle, year=year)
+        counts = {state: n for _, state, n in report_counts(cycle).by_state}
+        context = {"cycle": cycle, "counts": counts, "total": sum(counts.values())}
+        return render(request, "reviews/cycle_close_confirm.html", context)
 
     def post(self, request, year: int, action: str):
         cycle = get_object_or_404(ReviewCycle, year=year)
+        if action == "close" and request.POST.get("confirm") != "yes":
+            return redirect("reviews:cycle_action", year=year, action="close")
         try:
             if action == "open":
                 created = services.cycle_open(actor=request.user, cycle=cycle)

@@ -532,7 +532,10 @@ def test_cycle_pages_lead_plans_opens_and_closes_a_cycle(client, role_users, pro
         },
     )
     opened = client.post(reverse("reviews:cycle_action", args=[2027, "open"]), follow=True)
-    client.post(reverse("reviews:cycle_action", args=[2027, "close"]))
+    asked = client.post(reverse("reviews:cycle_action", args=[2027, "close"]))  # unconfirmed
+    assert asked.url == reverse("reviews:cycle_action", args=[2027, "close"])
+    assert ReviewCycle.objects.get(year=2027).state == "open"
+    client.post(reverse("reviews:cycle_action", args=[2027, "close"]), {"confirm": "yes"})
 
     cycle = ReviewCycle.objects.get(year=2027)
     assert response.status_code == 302
@@ -543,6 +546,26 @@ def test_cycle_pages_lead_plans_opens_and_closes_a_cycle(client, role_users, pro
     )
     assert "draft report(s) created" in opened.text
     assert list(cycle.reports.values_list("project__acronym", flat=True)) == ["ALPHA", "BRAVO"]
+
+
+def test_cycle_close_asks_first_and_says_what_closing_will_do(client, role_users, report):
+    cycle = report.cycle
+    factories.StatusReportFactory(cycle=cycle, state="submitted")
+    client.force_login(role_users["lead"])
+    overview = client.get(cycle.get_absolute_url()).text
+    url = reverse("reviews:cycle_action", args=[cycle.year, "close"])
+
+    response = client.get(url)
+
+    assert f'href="{url}">Close the cycle…</a>' in overview
+    assert response.status_code == 200
+    text = " ".join(response.text.split())
+    assert "It cannot be undone: a closed cycle is not opened again." in text
+    assert "the 1 draft and the 0 reports sent back for changes stay as they are" in text
+    assert "Reviewers can still approve the 1 submitted report until" in text
+    assert "0 of the cycle's 2 reports are approved." in text
+    assert ReviewCycle.objects.get(pk=cycle.pk).state == "open"  # asking changed nothing
+    assert client.get(reverse("reviews:cycle_action", args=[cycle.year, "open"])).status_code == 404
 
 
 def test_cycle_create_with_bad_reminder_days_names_the_field(client, role_users):
