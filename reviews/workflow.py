@@ -270,6 +270,8 @@ class Transition:
     # A reason is required when `reason_label` is set; `reason_missing` says so.
     reason_label: str = ""
     reason_missing: str = ""
+    # What the action will do, said on the page before it is taken: set, the page asks first.
+    confirm: str = ""
     # A decision names the revision it was taken on (the page sends it).
     needs_revision: bool = False
     # Guards that keep the action off the page when they fail (about who acts, not content).
@@ -361,6 +363,12 @@ TRANSITIONS: dict[tuple[str, str], Transition] = {
             style="danger",
             reason_label="Reason for reopening",
             reason_missing="Give the reason for reopening this approved report.",
+            confirm=(
+                "Reopening sends the approved report back to its coordinator, as a request for"
+                " changes with a new date to answer by, and tells them your reason. Once"
+                " resubmitted, it needs the approval of every required body again. The versions"
+                " of the consolidated review already built keep the revision they were built from."
+            ),
             guards=(cycle_not_closed,),
             effects=(set_answer_by,),
         ),

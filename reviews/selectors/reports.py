@@ -156,6 +156,7 @@ class ActionButton:
     style: str
     reason_label: str  # empty: no reason asked
     url: str
+    confirm: str = ""  # what the action will do; set, the page asks before it is taken
 
 
 @dataclass(frozen=True)
@@ -217,6 +218,7 @@ def _buttons(user: User, report: StatusReport) -> list[ActionButton]:
             style=t.style,
             reason_label=t.reason_label,
             url=reverse("reviews:report_action", args=[report.pk, t.action]),
+            confirm=t.confirm,
         )
         for t in actions_for(user=user, report=report)
     ]

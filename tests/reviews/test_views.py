@@ -568,6 +568,27 @@ def test_cycle_close_asks_first_and_says_what_closing_will_do(client, role_users
     assert client.get(reverse("reviews:cycle_action", args=[cycle.year, "open"])).status_code == 404
 
 
+def test_report_page_asks_the_lead_before_reopening_and_says_what_it_will_do(
+    client, role_users, report
+):
+    now = timezone.now()
+    StatusReport.objects.filter(pk=report.pk).update(
+        state=ReportState.APPROVED, submitted_at=now, approved_at=now
+    )
+    client.force_login(role_users["lead"])
+
+    page = " ".join(client.get(report.get_absolute_url()).text.split())
+
+    asked = re.search(
+        r'<details class="confirm-action"><summary[^>]*>Reopen…</summary>(.*?)</details>', page
+    )
+    assert asked is not None
+    assert "sends the approved report back to its coordinator" in asked.group(1)
+    assert "needs the approval of every required body again" in asked.group(1)
+    assert 'name="reason" rows="2" required' in asked.group(1)  # and the reason is asked for
+    assert page.count('value="reopen"') == 1  # the only way to reopen is inside it
+
+
 def test_cycle_create_with_bad_reminder_days_names_the_field(client, role_users):
     client.force_login(role_users["lead"])
 
