@@ -520,6 +520,8 @@ class Approval(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
     decided_at = models.DateTimeField(auto_now_add=True)
+    # What the reviewer wrote with the approval, if anything; shown with it on the report page.
+    note = models.TextField(blank=True, default="")
 
     class Meta:
         ordering = ["decided_at"]

@@ -177,6 +177,7 @@ def record_approval(step: Step) -> None:
         revision=report.revision,
         body=step.actor.secretariat_body,
         reviewer=step.actor,
+        note=step.reason,
     )
 
 
@@ -272,6 +273,8 @@ class Transition:
     reason_missing: str = ""
     # What the action will do, said on the page before it is taken: set, the page asks first.
     confirm: str = ""
+    # An optional note the action may carry (in the step's reason), when `note_label` is set.
+    note_label: str = ""
     # A decision names the revision it was taken on (the page sends it).
     needs_revision: bool = False
     # Guards that keep the action off the page when they fail (about who acts, not content).
@@ -346,6 +349,7 @@ TRANSITIONS: dict[tuple[str, str], Transition] = {
             ReportState.APPROVED,
             permission=is_secretariat_reviewer & reviewer_body_required,
             button="Approve for the {body}",
+            note_label="Note with your approval (optional; shown with it on the report page)",
             needs_revision=True,
             preconditions=(body_may_approve,),
             guards=(holds_no_role_in_project, cycle_takes_decisions, register_dates_valid),

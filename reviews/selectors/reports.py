@@ -157,6 +157,7 @@ class ActionButton:
     reason_label: str  # empty: no reason asked
     url: str
     confirm: str = ""  # what the action will do; set, the page asks before it is taken
+    note_label: str = ""  # set: the action may carry an optional note
 
 
 @dataclass(frozen=True)
@@ -219,6 +220,7 @@ def _buttons(user: User, report: StatusReport) -> list[ActionButton]:
             reason_label=t.reason_label,
             url=reverse("reviews:report_action", args=[report.pk, t.action]),
             confirm=t.confirm,
+            note_label=t.note_label,
         )
         for t in actions_for(user=user, report=report)
     ]

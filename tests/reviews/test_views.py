@@ -589,6 +589,21 @@ def test_report_page_asks_the_lead_before_reopening_and_says_what_it_will_do(
     assert page.count('value="reopen"') == 1  # the only way to reopen is inside it
 
 
+def test_report_page_approval_carries_an_optional_note_shown_with_it(client, role_users, submitted):
+    client.force_login(role_users["eda"])
+    url = reverse("reviews:report_action", args=[submitted.pk, "approve"])
+    page = client.get(submitted.get_absolute_url()).text
+    note = "Milestone 2 well argued; check the forecast next year."
+
+    client.post(url, {"revision": submitted.revision, "reason": f"  {note}  ", "do": "approve"})
+
+    assert '<textarea id="note-approve" name="reason" rows="2"></textarea>' in page  # optional
+    approval = submitted.approvals.get()
+    assert (approval.body, approval.note) == ("EDA", note)
+    client.force_login(role_users["coordinator"])
+    assert f'<span class="muted">“{note}”</span>' in client.get(submitted.get_absolute_url()).text
+
+
 def test_cycle_create_with_bad_reminder_days_names_the_field(client, role_users):
     client.force_login(role_users["lead"])
 
