@@ -125,16 +125,17 @@ class ReportEditView(TemplateView):
         context["submission"] = _submission(self.report) if editable else None
         return context
 
-    def invalid(self, request, form, formset, message: str):
-        messages.error(request, message)
+    def invalid(self, request, form, formset, message: str = ""):
+        """The form again, as typed; its errors in one summary at its top (form_errors.html),
+        and `message` for what no field of it says."""
+        if message:
+            messages.error(request, message)
         return self.render_to_response(self.get_context_data(form=form, formset=formset))
 
     def post(self, request, pk: int):
         form, formset = self.get_forms(request.POST)
         if not (form.is_valid() and formset.is_valid()):
-            return self.invalid(
-                request, form, formset, "Some fields need attention: see the messages beside them."
-            )
+            return self.invalid(request, form, formset)
         if any(f.instance.pk is None for f in formset.forms):
             # An id that is not one of this report's updates (or a form added by hand).
             return self.invalid(

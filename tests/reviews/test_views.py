@@ -230,6 +230,32 @@ def test_report_edit_invalid_percent_comes_back_filled_with_error_beside_field(
     assert report.summary == "The project progressed as planned."
 
 
+def test_report_edit_errors_in_one_summary_linking_each_field_marked_invalid(
+    client, role_users, report
+):
+    client.force_login(role_users["coordinator"])
+    data = form_data(report, assessment="nonsense")
+    data["m-0-percent_complete"] = "150"
+
+    page = client.post(reverse("reviews:report_edit", args=[report.pk]), data).text
+
+    summary = re.search(r'<div class="error-summary" role="alert".*?</div>', page, re.DOTALL)
+    links = re.findall(r'<li><a href="#([\w-]+)">([^<]*)</a></li>', summary.group(0))
+    assert links == [
+        ("id_assessment", "Assessment: Select a valid choice. nonsense is not one of "
+         "the available choices."),
+        ("id_m-0-percent_complete", "Milestone 1, percent complete: Ensure this value is less "
+         "than or equal to 100."),
+    ]  # fmt: skip
+    for field_id, _ in links:
+        widget = re.search(rf'<[^>]* id="{field_id}"[^>]*>', page).group(0)
+        assert 'aria-invalid="true"' in widget
+        described_by = re.search(r'aria-describedby="([^"]*)"', widget).group(1).split()
+        assert f"{field_id}_error" in described_by
+        assert all(f'id="{target}"' in page for target in described_by)  # each id exists
+    assert page.count('role="alert"') == 1  # one announcement, not one per message
+
+
 def test_report_edit_second_of_two_concurrent_saves_is_refused_and_text_kept(
     client, role_users, report
 ):
