@@ -98,10 +98,13 @@ def deadline_not_passed(report: StatusReport, actor: User) -> None:
         )
 
 
+NOT_YET = "The report cannot be submitted yet:"  # heads the list of what is missing
+
+
 def report_is_complete(report: StatusReport, actor: User) -> None:
     missing = missing_items(report)
     if missing:
-        raise ValidationError(["The report cannot be submitted yet:", *missing])
+        raise ValidationError([NOT_YET, *missing])
 
 
 def holds_no_role_in_project(report: StatusReport, actor: User) -> None:

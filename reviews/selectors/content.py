@@ -53,28 +53,52 @@ def milestone_name(position: int, title: str) -> str:
     return f"Milestone {position} “{title}”"
 
 
-def missing_items(report: StatusReport) -> list[str]:
-    """Everything that keeps the report from being submitted, each named."""
-    missing = []
+@dataclass(frozen=True)
+class Problem:
+    """One thing that keeps a report from being submitted: the field it is about (a field of
+    the report, or of the milestone update `update_id`), and what a person reads, which names
+    the milestone (`message`) or not (`field_message`, shown beside the field)."""
+
+    field: str
+    update_id: int | None
+    message: str
+    field_message: str
+
+
+def missing_problems(report: StatusReport) -> list[Problem]:
+    """Everything that keeps the report from being submitted, each with its field."""
+    problems = []
     if not report.assessment:
-        missing.append("Overall assessment is missing.")
+        problems.append(Problem("assessment", None, *["Overall assessment is missing."] * 2))
     # No phase is a valid answer: "not recorded".
     for name in Narrative.REQUIRED:
         if not getattr(report, name).strip():
-            missing.append(f"{Narrative(name).label} is missing.")
+            problems.append(Problem(name, None, *[f"{Narrative(name).label} is missing."] * 2))
     for update in updates_of(report):
-        name = milestone_name(update.milestone.position, update.milestone.title)
         if not update.status:
-            missing.append(f"{name}: status is missing.")
+            found = ("status", "status is missing.")
         elif update.is_achieved and update.achieved_on is None:
-            missing.append(f"{name}: achieved, but the date it was achieved is missing.")
+            found = ("achieved_on", "achieved, but the date it was achieved is missing.")
         elif update.status in MilestoneStatus.NEEDS_EXPLANATION and not update.narrative.strip():
-            missing.append(f"{name}: {update.get_status_display().lower()}, explain why.")
-    return missing + date_problems(report)
+            found = ("narrative", f"{update.get_status_display().lower()}, explain why.")
+        else:
+            continue
+        problems.append(_update_problem(update, *found))
+    return problems + date_problem_list(report)
 
 
-def date_problems(report: StatusReport) -> list[str]:
-    """The milestone dates the report carries that no milestone can have, each named."""
+def _update_problem(update: MilestoneUpdate, field: str, text: str) -> Problem:
+    name = milestone_name(update.milestone.position, update.milestone.title)
+    return Problem(field, update.pk, f"{name}: {text}", f"{text[0].upper()}{text[1:]}")
+
+
+def missing_items(report: StatusReport) -> list[str]:
+    """Everything that keeps the report from being submitted, each named."""
+    return [problem.message for problem in missing_problems(report)]
+
+
+def date_problem_list(report: StatusReport) -> list[Problem]:
+    """The milestone dates the report carries that no milestone can have, each with its field."""
     problems = []
     for update in updates_of(report):
         errors = update_date_errors(
@@ -82,9 +106,13 @@ def date_problems(report: StatusReport) -> list[str]:
             forecast_date=update.forecast_date,
             year=report.cycle.year,
         )
-        name = milestone_name(update.milestone.position, update.milestone.title)
-        problems += [f"{name}: {message}" for message in errors.values()]
+        problems += [_update_problem(update, field, text) for field, text in errors.items()]
     return problems
+
+
+def date_problems(report: StatusReport) -> list[str]:
+    """The milestone dates the report carries that no milestone can have, each named."""
+    return [problem.message for problem in date_problem_list(report)]
 
 
 def snapshot(report: StatusReport) -> dict:

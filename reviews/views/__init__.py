@@ -33,12 +33,12 @@ from reviews.views.evidence import (
     AttachmentUploadView,
 )
 from reviews.views.home import HomeView
+from reviews.views.report_form import ReportEditView
 from reviews.views.report_pdf import ReportPdfView
 from reviews.views.reports import (
     BaselineView,
     ReportActionView,
     ReportDetailView,
-    ReportEditView,
 )
 
 __all__ = [

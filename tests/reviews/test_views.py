@@ -256,6 +256,34 @@ def test_report_edit_errors_in_one_summary_linking_each_field_marked_invalid(
     assert page.count('role="alert"') == 1  # one announcement, not one per message
 
 
+def test_report_submit_incomplete_saves_and_shows_what_is_missing_beside_each_field(
+    client, role_users, report
+):
+    client.force_login(role_users["coordinator"])
+    data = form_data(report, summary="", risks="Kept risks.")
+    data["m-0-status"] = ""
+
+    response = client.post(
+        reverse("reviews:report_edit", args=[report.pk]), {**data, "submit": "1"}
+    )
+
+    assert response.status_code == 200  # the form again, not a redirect to banners
+    page = response.text
+    summary = re.search(r'<div class="error-summary" role="alert".*?</div>', page, re.DOTALL)
+    assert "Your changes are saved, but the report was not submitted" in summary.group(0)
+    assert re.findall(r'<li><a href="#([\w-]+)">([^<]*)</a></li>', summary.group(0)) == [
+        ("id_summary", "Summary: Summary is missing."),
+        ("id_m-0-status", "Milestone 1, status: Status is missing."),
+    ]
+    assert 'id="id_summary_error"' in page
+    assert 'id="id_m-0-status_error"' in page
+    assert "Kept risks." in page
+    report.refresh_from_db()
+    assert (report.state, report.risks) == ("draft", "Kept risks.")  # saved, not submitted
+    version = re.search(r'<input type="hidden" name="version" value="(\d+)"', page).group(1)
+    assert version == str(report.version)  # saving the page again is no conflict
+
+
 def test_report_edit_second_of_two_concurrent_saves_is_refused_and_text_kept(
     client, role_users, report
 ):
