@@ -1,7 +1,7 @@
 """A long consolidated review rendered in parts, each in a process of its own, and joined.
 
 typst holds everything it lays out until its process ends: the whole review of 700 projects
-took 1.6 GB in one piece. In parts of at most REVIEW_PDF_BATCH_PROJECTS projects, no process
+took 1.9 GB in one piece. In parts of at most REVIEW_PDF_BATCH_PROJECTS projects, no process
 holds more than one part. The parts (templates/review-part.typ), in order:
 
 - the front: the cover, the contents, the executive summary. Rendered twice: first with the
