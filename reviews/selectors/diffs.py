@@ -20,24 +20,22 @@ class FieldChange:
     label: str
     old: object
     new: object
+    shown: str  # the change as a line reads it: "60 % → 65 %", or what happened
     words: list[tuple[str, str]] | None = None  # a text's change word by word (word_changes)
-    note: str = ""  # what happened, where there are no two values to show
-
-    @property
-    def shown(self) -> str:
-        """The change as a line reads it: "60 % → 65 %"."""
-        return self.note or f"{_shown(self.label, self.old)} → {_shown(self.label, self.new)}"
 
 
-DATES = frozenset({"Forecast date", "Achieved on"})
+# The fields a diff shows word by word: the report's narratives and a milestone's narrative.
+TEXTS = frozenset({*Narrative.values, "narrative"})
+DATES = frozenset({"forecast_date", "achieved_on"})
 
 
-def _shown(label: str, value: object) -> str:
+def _shown(name: str, value: object) -> str:
+    """A snapshot's value of the field `name` as a person reads it."""
     if value is None or value == "":
         return "—"
-    if label == "Percent complete":
+    if name == "percent_complete":
         return f"{value} %"
-    if label in DATES:
+    if name in DATES:
         return date_format(date.fromisoformat(str(value)), "j F Y")
     return str(value)
 
@@ -59,9 +57,11 @@ def word_changes(old: str, new: str) -> list[tuple[str, str]]:
     return changes
 
 
-def _change(label: str, old: object, new: object, *, text: bool = False) -> FieldChange:
-    words = word_changes(str(old or ""), str(new or "")) if text else None
-    return FieldChange(label, old, new, words=words)
+def _change(name: str, label: str, old: object, new: object) -> FieldChange:
+    """The change of the snapshot field `name`, shown as its kind of value reads."""
+    words = word_changes(str(old or ""), str(new or "")) if name in TEXTS else None
+    shown = f"{_shown(name, old)} → {_shown(name, new)}"
+    return FieldChange(label, old, new, shown=shown, words=words)
 
 
 @dataclass
@@ -95,9 +95,9 @@ def _milestone_changes(before: dict | None, after: dict | None) -> list[FieldCha
     if after is None:
         return []
     if before is None:
-        return [FieldChange("Milestone", None, None, note="added to the report")]
+        return [FieldChange("Milestone", None, None, shown="added to the report")]
     return [
-        _change(label, before.get(name), after.get(name), text=name == "narrative")
+        _change(name, label, before.get(name), after.get(name))
         for name, label in MILESTONE_LABELS.items()
         if before.get(name) != after.get(name)
     ]
@@ -108,8 +108,7 @@ def diff(old: dict, new: dict, *, against: str) -> Diff:
     result = Diff(against=against)
     for name, label in REPORT_LABELS.items():
         if name in new and old.get(name) != new.get(name):
-            is_text = name in Narrative.values
-            result.fields.append(_change(label, old.get(name), new.get(name), text=is_text))
+            result.fields.append(_change(name, label, old.get(name), new.get(name)))
     old_m, new_m = old.get("milestones", {}), new.get("milestones", {})
     for key in sorted(
         set(old_m) | set(new_m), key=lambda k: (new_m.get(k) or old_m.get(k))["position"]
