@@ -42,13 +42,12 @@ class Link:
     description: str
 
 
-def bookmarks(data: bytes) -> list[tuple[str, Target]]:
-    """The bookmarks of a PDF, in reading order (a heading's subheadings after it): the title
-    of each and where it points, its page counted within this PDF."""
-    with pikepdf.open(io.BytesIO(data)) as pdf:
-        pages = {page.objgen: index for index, page in enumerate(pdf.pages)}
-        with pdf.open_outline() as outline:
-            return [(i.title, _target(i.destination, pages)) for i in _walk(outline.root)]
+def bookmarks(pdf: pikepdf.Pdf) -> list[tuple[str, Target]]:
+    """The bookmarks of an open PDF, in reading order (a heading's subheadings after it): the
+    title of each and where it points, its page counted within this PDF."""
+    pages = {page.objgen: index for index, page in enumerate(pdf.pages)}
+    with pdf.open_outline() as outline:
+        return [(i.title, _target(i.destination, pages)) for i in _walk(outline.root)]
 
 
 def _walk(items) -> Iterator:
@@ -68,10 +67,9 @@ def prefix(index: int) -> str:
     return f"P{index:04d}-"
 
 
-def prepare(data: bytes, shift: int, index: int) -> tuple[bytes, int]:
+def prepare(data: bytes, shift: int, index: int) -> bytes:
     """The part at `index` made ready to be appended: its parent-tree keys moved up by `shift`
-    (the number of keys the parts before it use), its ids given its prefix. Also gives the
-    number of keys it uses."""
+    (the number of keys the parts before it use), its ids given its prefix."""
     with pikepdf.open(io.BytesIO(data)) as part:
         tree = part.Root.StructTreeRoot
         for page in part.pages:
@@ -85,11 +83,10 @@ def prepare(data: bytes, shift: int, index: int) -> tuple[bytes, int]:
         tree.ParentTree = part.make_indirect(Dictionary(Nums=Array(numbers)))
         if "/IDTree" in tree:
             _prefix_ids(part, tree, prefix(index))
-        count = int(tree.ParentTreeNextKey)
-        tree.ParentTreeNextKey = shift + count
+        tree.ParentTreeNextKey = shift + int(tree.ParentTreeNextKey)
         written = io.BytesIO()
         part.save(written)
-        return written.getvalue(), count
+        return written.getvalue()
 
 
 def join(parts: list[bytes], links: list[Link]) -> bytes:

@@ -57,8 +57,9 @@ def _typst(data: dict) -> tuple[bytes, Rendered]:
 
     pdf = compile_template("review-part.typ", data)
     with pikepdf.open(io.BytesIO(pdf)) as document:
-        pages, keys = len(document.pages), int(document.Root.StructTreeRoot.ParentTreeNextKey)
-    return pdf, Rendered(pages=pages, keys=keys, marks=bookmarks(pdf))
+        keys = int(document.Root.StructTreeRoot.ParentTreeNextKey)
+        rendered = Rendered(pages=len(document.pages), keys=keys, marks=bookmarks(document))
+    return pdf, rendered
 
 
 def _render(data: dict, shift: int, index: int) -> Iterator[Rendered | bytes]:
@@ -67,7 +68,7 @@ def _render(data: dict, shift: int, index: int) -> Iterator[Rendered | bytes]:
     after `shift` parent-tree keys."""
     pdf, rendered = _typst(data)
     yield rendered
-    yield prepare(pdf, shift, index)[0]
+    yield prepare(pdf, shift, index)
 
 
 class _Parts:
