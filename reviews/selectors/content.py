@@ -69,11 +69,11 @@ def missing_problems(report: StatusReport) -> list[Problem]:
     """Everything that keeps the report from being submitted, each with its field."""
     problems = []
     if not report.assessment:
-        problems.append(Problem("assessment", None, *["Overall assessment is missing."] * 2))
+        problems.append(_report_problem("assessment", "Overall assessment is missing."))
     # No phase is a valid answer: "not recorded".
     for name in Narrative.REQUIRED:
         if not getattr(report, name).strip():
-            problems.append(Problem(name, None, *[f"{Narrative(name).label} is missing."] * 2))
+            problems.append(_report_problem(name, f"{Narrative(name).label} is missing."))
     for update in updates_of(report):
         if not update.status:
             found = ("status", "status is missing.")
@@ -85,6 +85,11 @@ def missing_problems(report: StatusReport) -> list[Problem]:
             continue
         problems.append(_update_problem(update, *found))
     return problems + date_problem_list(report)
+
+
+def _report_problem(field: str, message: str) -> Problem:
+    """A problem of a field of the report itself: its message reads the same beside it."""
+    return Problem(field, None, message, message)
 
 
 def _update_problem(update: MilestoneUpdate, field: str, text: str) -> Problem:
